@@ -1,0 +1,26 @@
+// Bundles the four entry points with esbuild: the extension (runs in the VS Code extension host),
+// the trainer (a plain Node child process), the CLI, and the webview script (runs in the browser).
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+
+const nodeTargets = [
+  { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+].map((t) => ({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node20' }));
+
+const webTargets = [
+  { entryPoints: ['webview/panel/main.ts'], outfile: 'dist/webview/panel.js' },
+].map((t) => ({ ...common, ...t, platform: 'browser', format: 'iife', target: 'chrome120' }));
+
+const all = [...nodeTargets, ...webTargets];
+if (watch) {
+  for (const options of all) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(all.map((options) => esbuild.build(options)));
+  chmodSync('dist/cli.js', 0o755);
+}

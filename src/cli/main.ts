@@ -1,0 +1,255 @@
+// `transfer-lab`: the same core as the extension, from a terminal. Subcommand names and flags are a
+// public interface (scripts call them): add to them, never rename.
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { listCorpusFiles } from '../core/corpus';
+import { WORD2VEC_DEFAULTS } from '../core/word2vec';
+import { readWord2Vec, writeWord2Vec } from '../core/formats/word2vecFormat';
+import { writeFileAtomic } from '../core/atomicWrite';
+import { loadModelVectors, writeModelFolder, sanitizeModelName } from '../core/modelFolder';
+import type { WordVectors } from '../core/vectors';
+import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
+import { trainFromFiles } from '../trainer/runJob';
+import { parseArgs, UsageError, type FlagSpec } from './args';
+
+const VERSION = '0.1.0';
+
+const HELP = `transfer-lab ${VERSION}: train and query word vectors
+
+Usage:
+  transfer-lab train <file-or-folder> --out <path> [options]
+  transfer-lab neighbours <model> <word> [-k N]
+  transfer-lab --help | --version
+
+train: trains Word2Vec (skip-gram, negative sampling) on a text file (plain or .gz) or on every
+text file under a folder. --out decides the format:
+  *.bin         word2vec binary (gensim: KeyedVectors.load_word2vec_format(path, binary=True))
+  *.txt, *.vec  word2vec text
+  anything else a model folder (vectors.bin + model.json), as the VS Code extension writes
+Options (defaults as gensim's Word2Vec):
+  --dim N          vector size                          [${WORD2VEC_DEFAULTS.dim}]
+  --window N       max distance to a context word       [${WORD2VEC_DEFAULTS.window}]
+  --negative N     negative samples per pair            [${WORD2VEC_DEFAULTS.negative}]
+  --min-count N    drop words seen fewer times          [${WORD2VEC_DEFAULTS.minCount}]
+  --sample X       down-sampling of frequent words      [${WORD2VEC_DEFAULTS.sample}]
+  --alpha X        initial learning rate                [${WORD2VEC_DEFAULTS.alpha}]
+  --min-alpha X    final learning rate                  [${WORD2VEC_DEFAULTS.minAlpha}]
+  --epochs N       passes over the corpus               [${WORD2VEC_DEFAULTS.epochs}]
+  --threads N      worker threads (this version trains on 1; more arrive with the parallel engine)
+  --seed N         random seed; same seed, same input -> bit-identical vectors [${WORD2VEC_DEFAULTS.seed}]
+  --no-lowercase   keep the case of the text
+  --max-file-mb X  skip files larger than this         [50]
+  --quiet          print only errors and the final line
+
+neighbours: prints "word similarity" rows for the k nearest words (cosine) of <word>.
+<model> is a model folder or a vectors file (.bin, .txt, .vec, optionally .gz).
+  -k N             how many neighbours                  [10]
+`;
+
+const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  out: { kind: 'string' },
+  dim: { kind: 'int', min: 1, max: 10000 },
+  window: { kind: 'int', min: 1, max: 1000 },
+  negative: { kind: 'int', min: 1, max: 1000 },
+  'min-count': { kind: 'int', min: 1, max: 1e9 },
+  sample: { kind: 'number', min: 0, max: 1 },
+  alpha: { kind: 'number', min: 1e-9, max: 10 },
+  'min-alpha': { kind: 'number', min: 0, max: 10 },
+  epochs: { kind: 'int', min: 1, max: 100000 },
+  threads: { kind: 'int', min: 1, max: 1024 },
+  seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
+  'no-lowercase': { kind: 'boolean' },
+  'max-file-mb': { kind: 'number', min: 0.001, max: 1e7 },
+  quiet: { kind: 'boolean' },
+};
+
+const NEIGHBOUR_FLAGS: Record<string, FlagSpec> = {
+  k: { kind: 'int', min: 1, max: 100000 },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  switch (command) {
+    case 'train':
+      return train(rest);
+    case 'neighbours':
+    case 'neighbors':
+      return neighbours(rest);
+    default:
+      throw new UsageError(`unknown command "${command}". Commands: train, neighbours. See transfer-lab --help.`);
+  }
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, TRAIN_FLAGS);
+  if (positional.length !== 1) throw new UsageError('train takes one corpus: a text file or a folder. Example: transfer-lab train notes/ --out notes.bin');
+  const out = flags.out as string | undefined;
+  if (!out) throw new UsageError('train needs --out <path>: a .bin or .txt file, or a folder name for a model folder.');
+  const quiet = flags.quiet === true;
+  const corpusPath = path.resolve(positional[0]);
+  const files = await listCorpusFiles(corpusPath);
+  if (files.length === 0) throw new UsageError(`no text files found under ${corpusPath} (looked for .txt, .md, .rst, .tex, .csv, .jsonl and similar, optionally .gz).`);
+  if ((flags.threads as number | undefined) && (flags.threads as number) > 1 && !quiet) {
+    process.stderr.write(`note: --threads ${flags.threads}: this version trains on one thread.\n`);
+  }
+
+  const parameters: TrainingParameters = {
+    dim: (flags.dim as number) ?? WORD2VEC_DEFAULTS.dim,
+    window: (flags.window as number) ?? WORD2VEC_DEFAULTS.window,
+    negative: (flags.negative as number) ?? WORD2VEC_DEFAULTS.negative,
+    epochs: (flags.epochs as number) ?? WORD2VEC_DEFAULTS.epochs,
+    minCount: (flags['min-count'] as number) ?? WORD2VEC_DEFAULTS.minCount,
+    sample: (flags.sample as number) ?? WORD2VEC_DEFAULTS.sample,
+    alpha: (flags.alpha as number) ?? WORD2VEC_DEFAULTS.alpha,
+    minAlpha: (flags['min-alpha'] as number) ?? WORD2VEC_DEFAULTS.minAlpha,
+    seed: (flags.seed as number) ?? WORD2VEC_DEFAULTS.seed,
+    lowercase: flags['no-lowercase'] !== true,
+  };
+  const outPath = path.resolve(out);
+  const format = outputFormat(outPath);
+  const corpusRoot = (await fs.stat(corpusPath)).isDirectory() ? corpusPath : path.dirname(corpusPath);
+
+  // Ctrl-C stops cleanly: nothing is written, and a second Ctrl-C exits at once.
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncancelling…\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+
+  const progress = new ProgressPrinter(quiet);
+  const { trained, manifest } = await trainFromFiles(
+    'cli',
+    {
+      files,
+      corpusRoot,
+      maxFileBytes: Math.round(((flags['max-file-mb'] as number) ?? 50) * 1024 * 1024),
+      parameters,
+      modelName: sanitizeModelName(path.basename(outPath).replace(/\.(bin|txt|vec)$/, '')),
+    },
+    controller.signal,
+    (message) => progress.handle(message),
+  );
+  progress.finish();
+
+  if (format === 'folder') {
+    await writeModelFolder(outPath, trained.vectors, manifest);
+  } else {
+    await writeFileAtomic(outPath, (tempPath) => writeWord2Vec(trained.vectors, tempPath, { binary: format === 'binary' }));
+  }
+  const s = trained.stats;
+  process.stdout.write(
+    `wrote ${outPath}: ${trained.vectors.size.toLocaleString('en-US')} words x ${trained.vectors.dim} ` +
+      `(${s.corpusWords.toLocaleString('en-US')} corpus words, ${s.epochs} epochs, ${Math.round(s.wordsPerSecond).toLocaleString('en-US')} words/s, ` +
+      `${s.trainingSeconds.toFixed(1)} s training, final epoch loss ${formatLoss(s.epochLosses.at(-1))})\n`,
+  );
+  return 0;
+}
+
+function outputFormat(outPath: string): 'binary' | 'text' | 'folder' {
+  if (/\.bin$/i.test(outPath)) return 'binary';
+  if (/\.(txt|vec)$/i.test(outPath)) return 'text';
+  return 'folder';
+}
+
+async function neighbours(argv: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(argv, NEIGHBOUR_FLAGS);
+  if (positional.length !== 2) throw new UsageError('neighbours takes a model and a word. Example: transfer-lab neighbours notes.bin king -k 5');
+  const [modelPath, query] = positional;
+  const k = (flags.k as number) ?? 10;
+  const { vectors, lowercase } = await openVectors(path.resolve(modelPath));
+  const word = lowercase ? query.toLowerCase() : query;
+  if (!vectors.has(word)) {
+    process.stderr.write(`"${word}" is not in the vocabulary of ${modelPath} (${vectors.size.toLocaleString('en-US')} words).\n`);
+    return 1;
+  }
+  for (const n of vectors.mostSimilar(word, { k })) process.stdout.write(`${n.word} ${n.similarity.toFixed(4)}\n`);
+  return 0;
+}
+
+/** A model folder, or a bare vectors file in any of the formats we read. */
+async function openVectors(modelPath: string): Promise<{ vectors: WordVectors; lowercase: boolean }> {
+  const stat = await fs.stat(modelPath).catch(() => undefined);
+  if (!stat) throw new UsageError(`${modelPath} does not exist.`);
+  if (stat.isDirectory()) {
+    const { manifest, vectors } = await loadModelVectors(modelPath);
+    return { vectors, lowercase: manifest.parameters.lowercase !== false };
+  }
+  const vectors = await readWord2Vec(modelPath);
+  // A bare file does not say whether it was lower-cased; guess from its vocabulary.
+  const lowercase = !vectors.words.slice(0, 1000).some((w) => w !== w.toLowerCase());
+  return { vectors, lowercase };
+}
+
+/** One status line on a terminal (rewritten in place); a line every few seconds in a log. */
+class ProgressPrinter {
+  private lastLine = 0;
+  private readonly tty = process.stderr.isTTY === true;
+
+  constructor(private readonly quiet: boolean) {}
+
+  handle(message: TrainerToHost): void {
+    if (this.quiet) return;
+    if (message.type === 'corpus') {
+      const r = message.report;
+      const skipped = r.skipped.length ? `, skipped ${r.skipped.length} (${r.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 3).join('; ')}${r.skipped.length > 3 ? '; …' : ''})` : '';
+      process.stderr.write(`read ${r.filesRead} files, ${(r.bytesRead / 1e6).toFixed(1)} MB${skipped}\n`);
+    } else if (message.type === 'vocabulary') {
+      process.stderr.write(`vocabulary: ${message.vocabularySize.toLocaleString('en-US')} words from ${message.corpusWords.toLocaleString('en-US')} tokens\n`);
+    } else if (message.type === 'progress') {
+      this.progress(message.progress);
+    }
+  }
+
+  private progress(p: TrainingProgress): void {
+    const now = Date.now();
+    const epochEnd = p.wordsDone >= (p.wordsTotal / p.epochs) * p.epoch - 1;
+    if (!this.tty && now - this.lastLine < 5000 && !epochEnd) return;
+    this.lastLine = now;
+    const percent = p.wordsTotal > 0 ? (100 * p.wordsDone) / p.wordsTotal : 0;
+    const eta = p.wordsPerSecond > 0 ? (p.wordsTotal - p.wordsDone) / p.wordsPerSecond : 0;
+    const line =
+      `epoch ${p.epoch}/${p.epochs}  ${percent.toFixed(1).padStart(5)}%  loss ${formatLoss(p.loss)}  ` +
+      `${Math.round(p.wordsPerSecond).toLocaleString('en-US')} words/s  lr ${p.learningRate.toFixed(5)}  eta ${Math.ceil(eta)}s`;
+    process.stderr.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
+  }
+
+  finish(): void {
+    if (this.tty && !this.quiet) process.stderr.write('\n');
+  }
+}
+
+function formatLoss(loss: number | undefined): string {
+  return loss === undefined || !Number.isFinite(loss) ? 'n/a' : loss.toFixed(4);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`transfer-lab: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error.name === 'AbortError') {
+      process.stderr.write('transfer-lab: cancelled; nothing was written.\n');
+      process.exitCode = 130;
+    } else {
+      process.stderr.write(`transfer-lab: ${error.message}\n`);
+      if (process.env.TRANSFER_LAB_DEBUG) process.stderr.write(`${error.stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

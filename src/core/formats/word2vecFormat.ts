@@ -1,0 +1,460 @@
+// The word2vec file format (word2vec.c, gensim's save_word2vec_format / load_word2vec_format,
+// fastText's .vec): a header line "<count> <dim>", then one record per word, either
+//   binary: the word, a space, dim little-endian float32 (gensim writes no newline after them,
+//           word2vec.c does; the reader takes both), or
+//   text:   the word and dim decimal numbers separated by spaces, one line per word.
+// Headerless text files (GloVe) are read too. Files ending in .gz are (de)compressed on the fly.
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createGunzip, createGzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { WordVectors } from '../vectors';
+import { writeFileAtomic } from '../atomicWrite';
+
+export interface WriteWord2VecOptions {
+  binary: boolean;
+}
+
+export interface ReadWord2VecOptions {
+  /** Binary or text; detected from the first record when not given. */
+  binary?: boolean;
+}
+
+export interface Word2VecFileInfo {
+  binary: boolean;
+  /** False for a headerless (GloVe-style) text file. */
+  hasHeader: boolean;
+  /** Records whose word had already appeared; the first occurrence is kept (as gensim does). */
+  duplicateWords: number;
+  duplicateExamples: string[];
+}
+
+/** No real embedding has this many dimensions; a header that says so is damaged or not a header. */
+export const MAX_DIM = 100_000;
+/** A word longer than this (in bytes) means the reader has lost its place in a binary file. */
+const MAX_WORD_BYTES = 1 << 16;
+const WRITE_BATCH_BYTES = 1 << 20;
+
+export async function writeWord2Vec(vectors: WordVectors, filePath: string, options: WriteWord2VecOptions): Promise<void> {
+  for (let i = 0; i < vectors.size; i++) {
+    const word = vectors.words[i];
+    if (word.length === 0 || /\s/u.test(word)) {
+      throw new Error(`${filePath}: cannot store word ${JSON.stringify(word)} in word2vec format: words must be non-empty and contain no whitespace`);
+    }
+  }
+  const records = options.binary ? binaryRecords(vectors) : textRecords(vectors);
+  await writeFileAtomic(filePath, async (tempPath) => {
+    // pipeline() pulls from the generator only as fast as the file takes the bytes (backpressure).
+    const source = Readable.from(records, { objectMode: false });
+    if (filePath.toLowerCase().endsWith('.gz')) await pipeline(source, createGzip(), createWriteStream(tempPath));
+    else await pipeline(source, createWriteStream(tempPath));
+  });
+}
+
+async function* binaryRecords(vectors: WordVectors): AsyncGenerator<Buffer> {
+  const { words, dim, data, size } = vectors;
+  yield Buffer.from(`${size} ${dim}\n`, 'utf8');
+  let batch = Buffer.allocUnsafe(WRITE_BATCH_BYTES);
+  let used = 0;
+  for (let row = 0; row < size; row++) {
+    const word = Buffer.from(words[row] + ' ', 'utf8');
+    const recordBytes = word.length + dim * 4;
+    if (used + recordBytes > batch.length) {
+      if (used > 0) yield batch.subarray(0, used);
+      batch = Buffer.allocUnsafe(Math.max(WRITE_BATCH_BYTES, recordBytes));
+      used = 0;
+    }
+    used += word.copy(batch, used);
+    const offset = row * dim;
+    for (let d = 0; d < dim; d++) {
+      batch.writeFloatLE(data[offset + d], used);
+      used += 4;
+    }
+  }
+  if (used > 0) yield batch.subarray(0, used);
+}
+
+async function* textRecords(vectors: WordVectors): AsyncGenerator<string> {
+  const { words, dim, data, size } = vectors;
+  yield `${size} ${dim}\n`;
+  let batch: string[] = [];
+  let batchChars = 0;
+  const numbers = new Array<string>(dim);
+  for (let row = 0; row < size; row++) {
+    const offset = row * dim;
+    for (let d = 0; d < dim; d++) numbers[d] = formatFloat32(data[offset + d]);
+    const line = `${words[row]} ${numbers.join(' ')}\n`;
+    batch.push(line);
+    batchChars += line.length;
+    if (batchChars >= WRITE_BATCH_BYTES) {
+      yield batch.join('');
+      batch = [];
+      batchChars = 0;
+    }
+  }
+  if (batch.length > 0) yield batch.join('');
+}
+
+/**
+ * The shortest decimal that reads back as the same float32, like numpy's repr of a float32 in
+ * gensim's text output. For normal numbers the 6-digit rounding with trailing zeros removed is already
+ * the shortest when anything up to 6 digits works, because float32 spacing is far finer than 6-digit
+ * spacing; so only 6, 7, 8 and 9 digits need trying.
+ */
+export function formatFloat32(value: number): string {
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  if (!Number.isFinite(value)) return String(value);
+  // Subnormals have fewer significant bits, so they can need fewer than 6 digits.
+  const first = Math.abs(value) < 1.1754943508222875e-38 ? 1 : 6;
+  for (let precision = first; precision < 9; precision++) {
+    const text = value.toPrecision(precision);
+    if (Math.fround(Number(text)) === value) return trimZeros(text);
+  }
+  return trimZeros(value.toPrecision(9));
+}
+
+function trimZeros(text: string): string {
+  const e = text.indexOf('e');
+  const mantissa = e < 0 ? text : text.slice(0, e);
+  const exponent = e < 0 ? '' : text.slice(e);
+  if (!mantissa.includes('.')) return text;
+  return mantissa.replace(/\.?0+$/, '') + exponent;
+}
+
+export async function readWord2Vec(filePath: string, options: ReadWord2VecOptions = {}): Promise<WordVectors> {
+  return (await readWord2VecWithInfo(filePath, options)).vectors;
+}
+
+export async function readWord2VecWithInfo(
+  filePath: string,
+  options: ReadWord2VecOptions = {},
+): Promise<{ vectors: WordVectors; info: Word2VecFileInfo }> {
+  let stat;
+  try {
+    stat = await fs.stat(filePath);
+  } catch (error) {
+    throw new Error(`${filePath}: cannot read the file (${(error as Error).message})`);
+  }
+  if (!stat.isFile()) throw new Error(`${filePath}: not a file`);
+  const gzip = await startsWithGzipMagic(filePath);
+  const fileStream = createReadStream(filePath, { highWaterMark: 1 << 20 });
+  const stream: Readable = gzip ? fileStream.pipe(createGunzip()) : fileStream;
+  if (gzip) fileStream.on('error', (error) => stream.destroy(error));
+  const reader = new ByteReader(stream);
+  try {
+    return await parse(reader, filePath, gzip ? undefined : stat.size, options);
+  } catch (error) {
+    if (gzip && (error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new Error(`${filePath}: damaged gzip data (${(error as Error).message})`);
+    }
+    throw error;
+  } finally {
+    stream.destroy();
+    fileStream.destroy();
+  }
+}
+
+async function startsWithGzipMagic(filePath: string): Promise<boolean> {
+  const handle = await fs.open(filePath, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Header {
+  count: number;
+  dim: number;
+}
+
+async function parse(
+  reader: ByteReader,
+  name: string,
+  fileBytes: number | undefined,
+  options: ReadWord2VecOptions,
+): Promise<{ vectors: WordVectors; info: Word2VecFileInfo }> {
+  const firstLine = await reader.readLine(16 << 20);
+  if (firstLine === undefined) throw new Error(`${name}: the file is empty`);
+  if (firstLine === 'too-long') throw new Error(`${name} line 1: longer than 16 MiB; not a word2vec file`);
+  const firstText = firstLine.toString('utf8').trim();
+  const header = parseHeader(firstText);
+
+  if (!header) {
+    const fields = firstText.split(/[ \t]+/);
+    const looksLikeRow = fields.length >= 3 && fields.slice(1).every((f) => f !== '' && Number.isFinite(Number(f)));
+    if (!looksLikeRow || options.binary === true) {
+      throw new Error(`${name} line 1: expected a header "<count> <dim>" (two positive integers), found ${preview(firstText)}`);
+    }
+    const dim = fields.length - 1;
+    if (dim > MAX_DIM) throw new Error(`${name} line 1: ${dim} numbers per word is more than the supported ${MAX_DIM}`);
+    const store = new RowStore(dim, Infinity, 1024);
+    storeTextRow(store, firstText, 1, name);
+    await readTextRows(reader, store, name, Infinity, 2);
+    return finish(store, { binary: false, hasHeader: false });
+  }
+
+  const { count, dim } = header;
+  if (dim > MAX_DIM) throw new Error(`${name} line 1: header says ${dim} dimensions, more than the supported ${MAX_DIM}`);
+  const binary = options.binary ?? (await looksBinary(reader, dim));
+  if (fileBytes !== undefined) {
+    // Every record needs at least this many bytes; checked before allocating count × dim floats so a
+    // damaged header cannot ask for gigabytes.
+    const minRecordBytes = binary ? dim * 4 + 2 : 2 * dim + 1;
+    const needed = count * minRecordBytes;
+    if (needed > fileBytes) {
+      throw new Error(
+        `${name} line 1: header says ${count} words of ${dim} dimensions, which need at least ${needed} bytes in ${binary ? 'binary' : 'text'} format, but the file has only ${fileBytes} bytes (truncated, or not this format?)`,
+      );
+    }
+  }
+  // Compressed files cannot be size-checked up front, so their rows are stored in a growing array.
+  const store = new RowStore(dim, count, fileBytes === undefined ? Math.min(count, 1 << 14) : count);
+  if (binary) await readBinaryRecords(reader, store, name, count);
+  else await readTextRows(reader, store, name, count, 2);
+  if (store.records < count) {
+    throw new Error(`${name}: header says ${count} words, but the file ends after ${store.records} (truncated?)`);
+  }
+  return finish(store, { binary, hasHeader: true });
+}
+
+function parseHeader(text: string): Header | undefined {
+  const match = /^(\d+)[ \t]+(\d+)$/.exec(text);
+  if (!match) return undefined;
+  const count = Number(match[1]);
+  const dim = Number(match[2]);
+  if (!(count > 0 && dim > 0 && Number.isSafeInteger(count) && Number.isSafeInteger(dim))) return undefined;
+  return { count, dim };
+}
+
+/**
+ * After the header: text if the rest of the first record's line (after its word) is printable ASCII
+ * with at least one digit. The dim×4 bytes of a binary record almost never are: small positive floats
+ * do have printable high bytes, but the other bytes are random and would have to stay printable
+ * until a 0x0A happens to turn up.
+ */
+async function looksBinary(reader: ByteReader, dim: number): Promise<boolean> {
+  const peek = await reader.peek(Math.min(MAX_WORD_BYTES + dim * 64 + 64, 8 << 20));
+  let start = 0;
+  while (start < peek.length && (peek[start] === 10 || peek[start] === 13)) start++;
+  const space = peek.indexOf(0x20, start);
+  if (space < 0) return false;
+  let newline = peek.indexOf(10, space);
+  if (newline < 0) {
+    if (!reader.ended) return true;
+    newline = peek.length;
+  }
+  let digits = 0;
+  for (let i = space + 1; i < newline; i++) {
+    const c = peek[i];
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if ((c < 0x20 && c !== 9 && c !== 13) || c >= 0x7f) return true;
+  }
+  return digits === 0;
+}
+
+async function readTextRows(reader: ByteReader, store: RowStore, name: string, count: number, firstLineNumber: number): Promise<void> {
+  const maxLine = MAX_WORD_BYTES + store.dim * 64 + 64;
+  let lineNumber = firstLineNumber - 1;
+  while (store.records < count) {
+    const line = await reader.readLine(maxLine);
+    if (line === undefined) return;
+    lineNumber++;
+    if (line === 'too-long') throw new Error(`${name} line ${lineNumber}: longer than ${maxLine} bytes; expected a word and ${store.dim} numbers`);
+    const text = line.toString('utf8').trimEnd();
+    if (text.length === 0) continue;
+    storeTextRow(store, text, lineNumber, name);
+  }
+}
+
+function storeTextRow(store: RowStore, text: string, lineNumber: number, name: string): void {
+  const fields = text.split(' ');
+  const word = fields[0];
+  const dim = store.dim;
+  if (word.length === 0) throw new Error(`${name} line ${lineNumber}: the line starts with a space; expected a word`);
+  if (fields.length - 1 !== dim) {
+    throw new Error(`${name} line ${lineNumber}: expected ${dim} numbers after "${word}", found ${fields.length - 1}`);
+  }
+  const row = store.begin(word);
+  for (let d = 0; d < dim; d++) {
+    const field = fields[d + 1];
+    const value = field.length === 0 ? NaN : Number(field);
+    if (!Number.isFinite(value)) {
+      throw new Error(`${name} line ${lineNumber}: number ${d + 1} after "${word}" is ${preview(field)}, not a finite number`);
+    }
+    if (row) row[d] = value;
+  }
+}
+
+async function readBinaryRecords(reader: ByteReader, store: RowStore, name: string, count: number): Promise<void> {
+  const dim = store.dim;
+  const vectorBytes = dim * 4;
+  while (store.records < count) {
+    const recordNumber = store.records + 1;
+    // word2vec.c ends each record with '\n', gensim does not: skip it when present.
+    await reader.skipBytes(10, 13);
+    const wordBytes = await reader.readUntil(0x20, MAX_WORD_BYTES);
+    if (wordBytes === undefined) {
+      throw new Error(`${name} record ${recordNumber}: the file ends where a word was expected (header says ${count} words)`);
+    }
+    if (wordBytes === 'too-long') {
+      throw new Error(`${name} record ${recordNumber}: no space after the word within ${MAX_WORD_BYTES} bytes; the file is damaged or not in binary format`);
+    }
+    const word = wordBytes.toString('utf8');
+    if (word.length === 0) throw new Error(`${name} record ${recordNumber}: empty word`);
+    if (!(await reader.ensure(vectorBytes))) {
+      throw new Error(`${name} record ${recordNumber} ("${word}"): the file ends after ${reader.available} of the ${vectorBytes} bytes of its vector (truncated?)`);
+    }
+    const row = store.begin(word);
+    const buffer = reader.buffer;
+    const start = reader.position;
+    for (let d = 0; d < dim; d++) {
+      const value = buffer.readFloatLE(start + d * 4);
+      if (!Number.isFinite(value)) {
+        throw new Error(`${name} record ${recordNumber} ("${word}"): component ${d + 1} is ${value}, not a finite number`);
+      }
+      if (row) row[d] = value;
+    }
+    reader.consume(vectorBytes);
+  }
+}
+
+function finish(store: RowStore, format: { binary: boolean; hasHeader: boolean }): { vectors: WordVectors; info: Word2VecFileInfo } {
+  return {
+    vectors: new WordVectors(store.words, store.dim, store.data()),
+    info: { ...format, duplicateWords: store.duplicates, duplicateExamples: store.duplicateExamples },
+  };
+}
+
+/** Rows of a vectors file as they are read, growing when the final count is not known up front. */
+class RowStore {
+  readonly words: string[] = [];
+  records = 0;
+  duplicates = 0;
+  readonly duplicateExamples: string[] = [];
+  private readonly seen = new Set<string>();
+  private buffer: Float32Array;
+
+  constructor(readonly dim: number, private readonly maxRows: number, initialRows: number) {
+    this.buffer = allocate(initialRows * dim);
+  }
+
+  /** The row to fill for `word`, or undefined for a duplicate (whose numbers are still validated). */
+  begin(word: string): Float32Array | undefined {
+    this.records++;
+    if (this.seen.has(word)) {
+      this.duplicates++;
+      if (this.duplicateExamples.length < 10) this.duplicateExamples.push(word);
+      return undefined;
+    }
+    this.seen.add(word);
+    const row = this.words.length;
+    this.words.push(word);
+    const end = (row + 1) * this.dim;
+    if (end > this.buffer.length) {
+      const rows = Math.min(this.maxRows, Math.max(row + 1, (this.buffer.length / this.dim) * 2, 1024));
+      const grown = allocate(rows * this.dim);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    return this.buffer.subarray(row * this.dim, end);
+  }
+
+  data(): Float32Array {
+    const length = this.words.length * this.dim;
+    return length === this.buffer.length ? this.buffer : this.buffer.slice(0, length);
+  }
+}
+
+function allocate(length: number): Float32Array {
+  try {
+    return new Float32Array(length);
+  } catch (error) {
+    throw new Error(`cannot allocate ${length} numbers for the vectors (${(error as Error).message})`);
+  }
+}
+
+function preview(text: string): string {
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return JSON.stringify(shown);
+}
+
+/** Pull-style reading of a byte stream: lines, delimited fields and fixed-size blocks. */
+class ByteReader {
+  buffer: Buffer = Buffer.alloc(0);
+  position = 0;
+  ended = false;
+  private readonly chunks: AsyncIterator<Buffer>;
+
+  constructor(stream: Readable) {
+    this.chunks = stream[Symbol.asyncIterator]();
+  }
+
+  get available(): number {
+    return this.buffer.length - this.position;
+  }
+
+  /** Makes at least `n` bytes available; false if the stream ends first. */
+  async ensure(n: number): Promise<boolean> {
+    while (this.available < n && !this.ended) await this.pull();
+    return this.available >= n;
+  }
+
+  consume(n: number): void {
+    this.position += n;
+  }
+
+  /** Up to `n` bytes from the current position, without consuming them. */
+  async peek(n: number): Promise<Buffer> {
+    await this.ensure(n);
+    return this.buffer.subarray(this.position, this.position + n);
+  }
+
+  async skipBytes(...values: number[]): Promise<void> {
+    for (;;) {
+      if (!(await this.ensure(1))) return;
+      if (!values.includes(this.buffer[this.position])) return;
+      this.position++;
+    }
+  }
+
+  /** The bytes before the next `delimiter` (consumed together with it); at end of stream, the rest. */
+  async readUntil(delimiter: number, maxBytes: number): Promise<Buffer | 'too-long' | undefined> {
+    let scanned = 0;
+    for (;;) {
+      const found = this.buffer.indexOf(delimiter, this.position + scanned);
+      if (found >= 0) {
+        if (found - this.position > maxBytes) return 'too-long';
+        const bytes = this.buffer.subarray(this.position, found);
+        this.position = found + 1;
+        return bytes;
+      }
+      scanned = this.available;
+      if (scanned > maxBytes) return 'too-long';
+      if (this.ended) {
+        if (scanned === 0) return undefined;
+        const rest = this.buffer.subarray(this.position);
+        this.position = this.buffer.length;
+        return rest;
+      }
+      await this.pull();
+    }
+  }
+
+  readLine(maxBytes: number): Promise<Buffer | 'too-long' | undefined> {
+    return this.readUntil(10, maxBytes);
+  }
+
+  private async pull(): Promise<void> {
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.ended = true;
+      return;
+    }
+    const chunk = next.value as Buffer;
+    this.buffer = this.available > 0 ? Buffer.concat([this.buffer.subarray(this.position), chunk]) : chunk;
+    this.position = 0;
+  }
+}

@@ -1,0 +1,106 @@
+// Word counts for a corpus and the vocabulary kept from them.
+
+export interface VocabularyBuilderOptions {
+  /**
+   * Bound on distinct words held while counting (gensim's max_vocab_size, word2vec.c's vocab
+   * reduction): when exceeded, words with count <= a threshold are dropped and the threshold rises.
+   * Counts of words that survive a pruning are then lower bounds. Unbounded when not given.
+   */
+  maxVocabSize?: number;
+}
+
+export interface VocabularyBuildOptions {
+  minCount: number;
+  /** Keep at most this many words (the most frequent). */
+  maxVocabSize?: number;
+}
+
+export class VocabularyBuilder {
+  private readonly counts = new Map<string, number>();
+  private readonly maxDistinct: number;
+  private pruneThreshold = 1;
+  private seen = 0;
+
+  constructor(options: VocabularyBuilderOptions = {}) {
+    const max = options.maxVocabSize;
+    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+      throw new Error(`maxVocabSize must be a positive integer, got ${max}`);
+    }
+    this.maxDistinct = max ?? Infinity;
+  }
+
+  /** All tokens added so far, including ones that will not make it into the vocabulary. */
+  get corpusWords(): number {
+    return this.seen;
+  }
+
+  get distinctWords(): number {
+    return this.counts.size;
+  }
+
+  add(tokens: readonly string[]): void {
+    const counts = this.counts;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens[i];
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+    this.seen += tokens.length;
+    if (counts.size > this.maxDistinct) this.prune();
+  }
+
+  private prune(): void {
+    while (this.counts.size > this.maxDistinct) {
+      for (const [word, count] of this.counts) {
+        if (count <= this.pruneThreshold) this.counts.delete(word);
+      }
+      this.pruneThreshold++;
+    }
+  }
+
+  build(options: VocabularyBuildOptions): Vocabulary {
+    const { minCount, maxVocabSize } = options;
+    if (!Number.isInteger(minCount) || minCount < 1) throw new Error(`minCount must be a positive integer, got ${minCount}`);
+    if (maxVocabSize !== undefined && (!Number.isInteger(maxVocabSize) || maxVocabSize < 1)) {
+      throw new Error(`maxVocabSize must be a positive integer, got ${maxVocabSize}`);
+    }
+    const kept: [string, number][] = [];
+    for (const entry of this.counts) if (entry[1] >= minCount) kept.push(entry);
+    // Array.prototype.sort is stable, so equal counts stay in first-seen (Map insertion) order.
+    kept.sort((a, b) => b[1] - a[1]);
+    if (maxVocabSize !== undefined && kept.length > maxVocabSize) kept.length = maxVocabSize;
+    const words = kept.map((entry) => entry[0]);
+    const counts = Float64Array.from(kept, (entry) => entry[1]);
+    return new Vocabulary(words, counts, this.seen);
+  }
+}
+
+export class Vocabulary {
+  readonly words: string[];
+  /** counts[i] is the corpus frequency of words[i]; sorted descending. */
+  readonly counts: Float64Array;
+  readonly size: number;
+  /** Sum of the counts of the kept words. */
+  readonly totalWords: number;
+  /** Every token seen, kept or not. */
+  readonly corpusWords: number;
+  private readonly ids: Map<string, number>;
+
+  constructor(words: string[], counts: Float64Array, corpusWords: number) {
+    if (words.length !== counts.length) {
+      throw new Error(`Vocabulary needs one count per word: ${words.length} words, ${counts.length} counts`);
+    }
+    this.words = words;
+    this.counts = counts;
+    this.size = words.length;
+    this.corpusWords = corpusWords;
+    let total = 0;
+    for (let i = 0; i < counts.length; i++) total += counts[i];
+    this.totalWords = total;
+    this.ids = new Map();
+    for (let i = 0; i < words.length; i++) if (!this.ids.has(words[i])) this.ids.set(words[i], i);
+  }
+
+  id(word: string): number {
+    return this.ids.get(word) ?? -1;
+  }
+}

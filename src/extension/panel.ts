@@ -1,0 +1,147 @@
+// The Transfer Lab panel: one webview tab, revealed again rather than opened twice. It shows the
+// live run (progress, chart, cancel) and, once a model exists, a neighbour search. The webview only
+// ever names words; which model answers is decided here, never by a path the webview chooses.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
+import type { ModelQueries } from './modelQueries';
+import type { RunController } from './runController';
+
+export const PANEL_VIEW_TYPE = 'transferLab.panel';
+const DEFAULT_K = 10;
+
+export class TrainingPanel implements vscode.Disposable {
+  private static current: TrainingPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static show(extensionUri: vscode.Uri, controller: RunController, queries: ModelQueries): TrainingPanel {
+    if (TrainingPanel.current) {
+      TrainingPanel.current.panel.reveal(undefined, true);
+      return TrainingPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'Transfer Lab',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
+    TrainingPanel.current = new TrainingPanel(panel, extensionUri, controller, queries);
+    return TrainingPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly controller: RunController,
+    private readonly queries: ModelQueries,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
+    panel.webview.html = renderHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw) => {
+        const message = parsePanelToHost(raw);
+        // Unknown or malformed messages are ignored: the webview is not trusted to shape requests.
+        if (message) void this.handle(message);
+      }),
+      controller.onEvent((event) => this.post(event)),
+    );
+  }
+
+  private async handle(message: PanelToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        // A fresh or re-created webview: replay the latest run so it can redraw from scratch.
+        for (const event of this.controller.snapshot()) this.post(event);
+        break;
+      case 'cancel':
+        await this.controller.cancel();
+        break;
+      case 'query': {
+        const model = this.controller.activeModel;
+        if (!model) {
+          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: 'No model yet: train one first.' });
+          return;
+        }
+        try {
+          const results = await this.queries.neighbours(model.modelDir, message.word, message.k || DEFAULT_K);
+          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results });
+        } catch (error) {
+          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: (error as Error).message });
+        }
+        break;
+      }
+    }
+  }
+
+  private post(message: HostToPanel): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    if (TrainingPanel.current === this) TrainingPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return /* html */ `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link href="${style}" rel="stylesheet">
+  <title>Transfer Lab</title>
+</head>
+<body>
+  <main>
+    <section id="run" aria-labelledby="run-heading">
+      <header class="row">
+        <h2 id="run-heading">Training</h2>
+        <span id="status" role="status" aria-live="polite">No training run yet. Run “Transfer Lab: Pretrain Word Vectors on Workspace”.</span>
+        <vscode-button id="cancel" secondary disabled>Cancel</vscode-button>
+      </header>
+      <div class="progress-row">
+        <div id="progress" class="progress" role="progressbar" aria-label="Training progress" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="progress-fill"></div></div>
+        <span id="eta" class="muted"></span>
+      </div>
+      <dl id="stats" class="stats"></dl>
+      <figure>
+        <canvas id="chart" data-points="0" width="800" height="260" role="img" aria-label="Training loss and words per second over time"></canvas>
+        <figcaption class="legend"><span class="swatch loss"></span>loss <span class="swatch rate"></span>words/s</figcaption>
+      </figure>
+      <details id="corpus" hidden>
+        <summary id="corpus-summary"></summary>
+        <ul id="skipped"></ul>
+      </details>
+    </section>
+    <section id="explore" aria-labelledby="explore-heading">
+      <h2 id="explore-heading">Nearest neighbours</h2>
+      <form id="query-form" class="row" autocomplete="off">
+        <vscode-textfield id="query" placeholder="Train a model first" aria-label="Word to look up" disabled></vscode-textfield>
+        <vscode-button id="search" disabled>Search</vscode-button>
+      </form>
+      <p id="examples" class="muted"></p>
+      <p id="query-error" class="error" role="alert"></p>
+      <ol id="neighbours" aria-label="Nearest neighbours"></ol>
+    </section>
+  </main>
+  <script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

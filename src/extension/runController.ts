@@ -1,0 +1,273 @@
+// Owns the training run: finds the corpus, starts a trainer process, relays its reports to the UI
+// (notification, status bar, panel) and turns however the process ends into one RunOutcome.
+// All heavy work happens in the trainer; this class only routes messages.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { removeStaleTempFolders, uniqueModelDir } from '../core/modelFolder';
+import type { HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
+import { withOverrides, type Config } from './config';
+import { TrainerProcess } from './trainerProcess';
+import { findWorkspaceCorpus } from './workspaceCorpus';
+
+export interface RunOutcome {
+  status: RunStatus;
+  modelDir?: string;
+  error?: string;
+}
+
+export type RunOverrides = Partial<TrainingParameters> & { modelName?: string };
+
+/** Progress points kept for a panel opened mid-run; older points are thinned, never the newest. */
+const MAX_HISTORY = 4000;
+
+interface ActiveRun {
+  info: RunInfo;
+  trainer: TrainerProcess;
+  cancelRequested: boolean;
+}
+
+export class RunController implements vscode.Disposable {
+  private active: ActiveRun | undefined;
+  private readonly eventEmitter = new vscode.EventEmitter<HostToPanel>();
+  /** Everything the panel needs to redraw the latest run from scratch. */
+  private replay: HostToPanel[] = [];
+  private progressHistory: TrainingProgress[] = [];
+  private latestModel: ModelSummary | undefined;
+  private readonly activeModelEmitter = new vscode.EventEmitter<ModelSummary | undefined>();
+
+  readonly onEvent = this.eventEmitter.event;
+  readonly onActiveModelChanged = this.activeModelEmitter.event;
+
+  constructor(
+    private readonly trainerScript: string,
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  get trainerPid(): number | undefined {
+    return this.active?.trainer.pid;
+  }
+
+  get lastProgress(): TrainingProgress | undefined {
+    return this.progressHistory.at(-1);
+  }
+
+  get activeModel(): ModelSummary | undefined {
+    return this.latestModel;
+  }
+
+  setActiveModel(model: ModelSummary | undefined): void {
+    this.latestModel = model;
+    this.emit({ type: 'model', model });
+    this.activeModelEmitter.fire(model);
+  }
+
+  /** Messages that rebuild the panel's view of the latest run, in order. */
+  snapshot(): HostToPanel[] {
+    return [...this.replay, ...this.progressHistory.map((progress) => ({ type: 'progress', progress }) as HostToPanel), { type: 'model', model: this.latestModel }];
+  }
+
+  async cancel(): Promise<void> {
+    const run = this.active;
+    if (!run) return;
+    run.cancelRequested = true;
+    this.log.info(`Cancelling run ${run.info.runId}`);
+    run.trainer.cancel(run.info.runId);
+    await run.trainer.exited;
+  }
+
+  async pretrainWorkspace(overrides: RunOverrides = {}): Promise<RunOutcome> {
+    if (this.active) {
+      const message = `A training run (${this.active.info.modelName}) is already in progress. Cancel it or wait for it to finish.`;
+      void vscode.window.showWarningMessage(message);
+      return { status: 'failed', error: message };
+    }
+    if (!vscode.workspace.isTrusted) {
+      return this.refuse('Transfer Lab trains only in a trusted workspace: training reads every text file in the folder and writes models into it. Trust the workspace, then run the command again.');
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) {
+      return this.refuse('Open a folder with text files first, then run "Transfer Lab: Pretrain Word Vectors on Workspace".', 'Open Folder…');
+    }
+
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Transfer Lab', cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: 'Finding text files…' });
+        const corpusSettings = this.config.corpus;
+        const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
+        const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
+        const corpus = await findWorkspaceCorpus(
+          corpusSettings,
+          modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined,
+          token,
+        );
+        if (token.isCancellationRequested) return { status: 'cancelled' };
+        if (!corpus || corpus.files.length === 0) {
+          return this.refuse(
+            `No text files in this workspace match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`,
+            'Open Settings',
+          );
+        }
+        if (corpus.nonLocal > 0) this.log.warn(`${corpus.nonLocal} matching files are not on a local disk and were left out.`);
+
+        await removeStaleTempFolders(modelsRoot);
+        const parameters = withOverrides(this.config.trainingParameters, overrides);
+        const modelDir = await uniqueModelDir(modelsRoot, overrides.modelName ?? defaultModelName());
+        const info: RunInfo = {
+          runId: `run-${Date.now().toString(36)}`,
+          modelName: path.basename(modelDir),
+          fileCount: corpus.files.length,
+          parameters,
+          startedAt: Date.now(),
+        };
+        token.onCancellationRequested(() => void this.cancel());
+        return this.run(info, corpus.files, corpus.root.fsPath, corpusSettings.maxFileBytes, modelDir, progress);
+      },
+    );
+  }
+
+  private async run(
+    info: RunInfo,
+    files: string[],
+    corpusRoot: string,
+    maxFileBytes: number,
+    modelDir: string,
+    notification: vscode.Progress<{ message?: string; increment?: number }>,
+  ): Promise<RunOutcome> {
+    this.replay = [];
+    this.progressHistory = [];
+    this.emit({ type: 'runStarted', run: info });
+    this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
+    notification.report({ message: `Reading ${files.length} files…` });
+
+    let terminal: TrainerToHost | undefined;
+    let reportedPercent = 0;
+    const onMessage = (message: TrainerToHost) => {
+      switch (message.type) {
+        case 'ready':
+          break;
+        case 'log':
+          this.log[message.level](message.message);
+          break;
+        case 'corpus':
+          this.emit({ type: 'corpus', report: message.report });
+          this.logCorpusReport(message.report);
+          break;
+        case 'vocabulary':
+          this.log.info(`Vocabulary: ${message.vocabularySize.toLocaleString('en-US')} words (min count ${info.parameters.minCount}) from ${message.corpusWords.toLocaleString('en-US')} tokens`);
+          break;
+        case 'progress': {
+          this.recordProgress(message.progress);
+          const p = message.progress;
+          if (p.phase === 'vocabulary') {
+            notification.report({ message: `Counting words: ${Math.round(p.wordsDone).toLocaleString('en-US')} so far…` });
+            break;
+          }
+          const percent = p.wordsTotal > 0 ? Math.min(100, (100 * p.wordsDone) / p.wordsTotal) : 0;
+          notification.report({
+            increment: percent - reportedPercent,
+            message: `epoch ${p.epoch}/${p.epochs} · ${Math.round(percent)}% · loss ${p.loss.toFixed(3)} · ${formatRate(p.wordsPerSecond)}`,
+          });
+          reportedPercent = percent;
+          break;
+        }
+        case 'done':
+        case 'cancelled':
+        case 'error':
+          terminal = message;
+          break;
+      }
+    };
+    const trainer = new TrainerProcess(this.trainerScript, onMessage, (line) => this.log.info(`[trainer] ${line}`));
+    this.active = { info, trainer, cancelRequested: false };
+    trainer.send({ type: 'start', runId: info.runId, job: { kind: 'word2vec', files, corpusRoot, maxFileBytes, parameters: info.parameters, modelDir, modelName: info.modelName } });
+
+    const exit = await trainer.exited;
+    const cancelRequested = this.active.cancelRequested;
+    this.active = undefined;
+    // A trainer killed mid-write leaves its temporary folder behind; never leave it for the user.
+    await removeStaleTempFolders(path.dirname(modelDir));
+
+    let outcome: RunOutcome;
+    const finished = terminal as TrainerToHost | undefined;
+    if (finished?.type === 'done') {
+      outcome = { status: 'done', modelDir: finished.model.modelDir };
+      this.emit({ type: 'runEnded', status: 'done', message: `Model ${info.modelName} is ready: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.` });
+      this.setActiveModel(finished.model);
+      this.log.info(`Run ${info.runId} done: ${finished.model.modelDir}`);
+    } else if (finished?.type === 'cancelled' || cancelRequested) {
+      outcome = { status: 'cancelled' };
+      this.emit({ type: 'runEnded', status: 'cancelled', message: 'Training was cancelled; no model was written.' });
+      this.log.info(`Run ${info.runId} cancelled`);
+    } else {
+      const error =
+        finished?.type === 'error'
+          ? finished.message
+          : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+      if (finished?.type === 'error' && finished.detail) this.log.error(finished.detail);
+      if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+      outcome = { status: 'failed', error };
+      this.emit({ type: 'runEnded', status: 'failed', message: `Training failed: ${error}` });
+      this.log.error(`Run ${info.runId} failed: ${error}`);
+      void vscode.window.showErrorMessage(`Transfer Lab: training failed. ${error}`, 'Show Log').then((choice) => {
+        if (choice === 'Show Log') this.log.show();
+      });
+    }
+    return outcome;
+  }
+
+  private recordProgress(progress: TrainingProgress): void {
+    this.progressHistory.push(progress);
+    if (this.progressHistory.length > MAX_HISTORY) {
+      // Drop every other point of the older half: long runs keep their shape and their recent detail.
+      const half = this.progressHistory.length >> 1;
+      this.progressHistory = [...this.progressHistory.slice(0, half).filter((_, i) => i % 2 === 0), ...this.progressHistory.slice(half)];
+    }
+    this.eventEmitter.fire({ type: 'progress', progress });
+  }
+
+  private logCorpusReport(report: { filesRead: number; bytesRead: number; skipped: { path: string; reason: string; detail: string }[]; replacedCharacters: number }): void {
+    this.log.info(`Corpus: read ${report.filesRead} files (${(report.bytesRead / 1e6).toFixed(1)} MB); skipped ${report.skipped.length}`);
+    for (const skipped of report.skipped) this.log.warn(`Skipped ${skipped.path}: ${skipped.reason} (${skipped.detail})`);
+    if (report.replacedCharacters > 0) {
+      this.log.warn(`${report.replacedCharacters} invalid UTF-8 byte sequences were replaced with U+FFFD.`);
+    }
+  }
+
+  private emit(message: HostToPanel): void {
+    if (message.type !== 'progress' && message.type !== 'model') this.replay.push(message);
+    this.eventEmitter.fire(message);
+  }
+
+  /** Says why a run cannot start, offers the fix as a button, and returns without waiting for the user. */
+  private refuse(message: string, action?: 'Open Folder…' | 'Open Settings'): RunOutcome {
+    this.log.warn(message);
+    const shown = action ? vscode.window.showErrorMessage(message, action) : vscode.window.showErrorMessage(message);
+    void shown.then((choice) => {
+      if (choice === 'Open Folder…') void vscode.commands.executeCommand('workbench.action.files.openFolder');
+      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'transferLab.corpus');
+    });
+    return { status: 'failed', error: message };
+  }
+
+  dispose(): void {
+    this.active?.trainer.kill();
+    this.eventEmitter.dispose();
+    this.activeModelEmitter.dispose();
+  }
+}
+
+function defaultModelName(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `word2vec-${now.getFullYear()}${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+}
+
+function formatRate(wordsPerSecond: number): string {
+  return wordsPerSecond >= 1000 ? `${(wordsPerSecond / 1000).toFixed(0)}k words/s` : `${Math.round(wordsPerSecond)} words/s`;
+}

@@ -1,0 +1,112 @@
+// One training job, from corpus files to a trained model and its description. The trainer process
+// runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
+import * as path from 'node:path';
+import { FileCorpus } from '../core/corpus';
+import { trainWord2Vec, type TrainedWord2Vec } from '../core/word2vec';
+import { writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
+import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
+
+const EXAMPLE_WORD_COUNT = 12;
+export const PRODUCT = 'Transfer Lab 0.1.0';
+
+export type JobInput = Omit<Word2VecJob, 'kind' | 'modelDir'>;
+
+export interface TrainedJob {
+  trained: TrainedWord2Vec;
+  manifest: ModelManifest;
+}
+
+/** Streams the corpus files, trains, and describes the result. Reports through `emit` as it goes. */
+export async function trainFromFiles(
+  runId: string,
+  job: JobInput,
+  signal: AbortSignal,
+  emit: (message: TrainerToHost) => void,
+): Promise<TrainedJob> {
+  const started = Date.now();
+  const corpus = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
+  const relative = (file: string) => path.relative(job.corpusRoot, file) || path.basename(file);
+
+  emit({ type: 'log', runId, level: 'info', message: `Reading ${job.files.length} files under ${job.corpusRoot}` });
+  const trained = await trainWord2Vec(corpus, job.parameters, {
+    signal,
+    onVocabulary: ({ vocabularySize, corpusWords }) => {
+      emit({ type: 'corpus', runId, report: relativeReport(corpus.report, relative) });
+      emit({ type: 'vocabulary', runId, vocabularySize, corpusWords });
+    },
+    onProgress: (progress) => emit({ type: 'progress', runId, progress }),
+  });
+
+  const skippedPaths = new Set(corpus.report.skipped.map((s) => s.path));
+  const manifest: ModelManifest = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    name: job.modelName,
+    algorithm: 'word2vec-sgns',
+    vectorsFile: VECTORS_FILE,
+    vectorsFormat: 'word2vec-binary',
+    vocabularySize: trained.vectors.size,
+    dim: trained.vectors.dim,
+    parameters: { ...job.parameters },
+    corpus: {
+      root: job.corpusRoot,
+      files: job.files.filter((f) => !skippedPaths.has(f)).map(relative),
+      filesRead: corpus.report.filesRead,
+      bytesRead: corpus.report.bytesRead,
+      corpusWords: trained.stats.corpusWords,
+      replacedCharacters: corpus.report.replacedCharacters,
+      skipped: relativeReport(corpus.report, relative).skipped,
+    },
+    training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond },
+    timings: {
+      vocabularySeconds: trained.stats.vocabularySeconds,
+      trainingSeconds: trained.stats.trainingSeconds,
+      totalSeconds: (Date.now() - started) / 1000,
+    },
+    createdAt: new Date().toISOString(),
+    createdBy: PRODUCT,
+  };
+  return { trained, manifest };
+}
+
+/** The trainer process's whole job: train, then write the model folder atomically. */
+export async function runWord2VecJob(
+  runId: string,
+  job: Word2VecJob,
+  signal: AbortSignal,
+  emit: (message: TrainerToHost) => void,
+): Promise<void> {
+  const { trained, manifest } = await trainFromFiles(runId, job, signal, emit);
+  if (signal.aborted) throw abortError();
+  emit({ type: 'log', runId, level: 'info', message: `Writing model to ${job.modelDir}` });
+  await writeModelFolder(job.modelDir, trained.vectors, manifest);
+  emit({
+    type: 'done',
+    runId,
+    model: {
+      name: job.modelName,
+      modelDir: job.modelDir,
+      vocabularySize: trained.vectors.size,
+      dim: trained.vectors.dim,
+      exampleWords: pickExampleWords(trained.vectors.words),
+    },
+  });
+}
+
+function relativeReport(report: CorpusReport, relative: (file: string) => string): CorpusReport {
+  return { ...report, skipped: report.skipped.map((s) => ({ ...s, path: relative(s.path) })) };
+}
+
+/** The most frequent words make poor examples ("the", "and"); words a little further down say more. */
+export function pickExampleWords(wordsByFrequency: string[]): string[] {
+  const start = Math.min(100, Math.floor(wordsByFrequency.length / 10));
+  return wordsByFrequency
+    .slice(start, start + 200)
+    .filter((w) => /^\p{L}{4,}$/u.test(w))
+    .slice(0, EXAMPLE_WORD_COUNT);
+}
+
+export function abortError(): Error {
+  const error = new Error('Training cancelled');
+  error.name = 'AbortError';
+  return error;
+}

@@ -1,0 +1,230 @@
+// UI test of the packaged extension (transfer-lab.vsix installed into code-server), driven through
+// the real VS Code workbench in headless Chromium: command palette -> training -> live chart ->
+// neighbour search in the webview panel, with screenshots in both a dark and a light theme.
+//
+// Started by scripts/test-all.mjs, which provides a running code-server and these variables:
+//   TRANSFER_LAB_E2E_URL            base URL of code-server (http://127.0.0.1:<port>)
+//   TRANSFER_LAB_E2E_WORKSPACE      fixture folder to open (scripts/e2e/fixture.mjs, createUiFixture)
+//   TRANSFER_LAB_E2E_ARTIFACTS      folder for screenshots (test-artifacts/)
+//   TRANSFER_LAB_E2E_RESULT         JSON summary written here
+// Prints "N passed, N failed" last and exits 1 on any failure.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
+
+const URL_BASE = mustEnv('TRANSFER_LAB_E2E_URL');
+const WORKSPACE = mustEnv('TRANSFER_LAB_E2E_WORKSPACE');
+const ARTIFACTS = process.env.TRANSFER_LAB_E2E_ARTIFACTS || 'test-artifacts';
+const RESULT = process.env.TRANSFER_LAB_E2E_RESULT;
+const PRETRAIN_TITLE = 'Transfer Lab: Pretrain Word Vectors on Workspace';
+const QUERY_WORD = 'emma';
+/** Upper bound for the whole training run of the UI fixture (normally 10-20 s). */
+const TRAINING_TIMEOUT_MS = 180_000;
+
+function mustEnv(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`${name} is not set; run this through scripts/test-all.mjs`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const t0 = Date.now();
+const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const results = [];
+const check = (name, ok, detail = '') => {
+  results.push({ title: name, state: ok ? 'passed' : 'failed', detail });
+  log(ok ? 'PASS' : 'FAIL', name, detail);
+};
+
+/**
+ * Runs a command by its palette title: F1, type, wait for the row, Enter. Retried because right
+ * after startup the palette can lose focus to an editor that is still opening, or the extension's
+ * commands are not listed yet.
+ */
+async function runCommand(page, title, { closes = true } = {}) {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; attempt <= 6; attempt++) {
+    try {
+      await page.locator('.statusbar').click({ position: { x: 600, y: 10 }, timeout: 5000 });
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill('>' + title, { timeout: 5000 });
+      // Click the row with this title: Enter would run whichever row the fuzzy sort put first
+      // (for "Preferences: Color Theme" that can be "Browse Color Themes in Marketplace").
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ timeout: 6000 });
+      await row.click({ timeout: 5000 });
+      if (closes) await input.waitFor({ state: 'hidden', timeout: 5000 });
+      return attempt;
+    } catch (e) {
+      log(`palette attempt ${attempt} failed: ${e.message.split('\n')[0]}`);
+      await page.keyboard.press('Escape').catch(() => {});
+      await page.waitForTimeout(1000);
+    }
+  }
+  throw new Error(`could not run the command "${title}" from the palette`);
+}
+
+/** The webview document that contains `selector` (webviews are iframe.webview > iframe#active-frame). */
+async function webviewFrameWith(page, selector, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$(selector)) return frame;
+      } catch {
+        /* frame detached while we looked */
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview frame with ${selector} after ${timeoutMs / 1000} s`);
+}
+
+/** Records, from inside the page, every notification toast whose text mentions Transfer Lab. */
+async function watchNotifications(page) {
+  await page.evaluate(() => {
+    const seen = (window.__transferLabToasts = []);
+    const scan = () => {
+      for (const el of document.querySelectorAll('.notifications-toasts .notification-list-item')) {
+        const text = el.textContent || '';
+        if (text.includes('Transfer Lab') && !seen.includes(text)) seen.push(text);
+      }
+    };
+    new MutationObserver(scan).observe(document.body, { childList: true, subtree: true, characterData: true });
+    scan();
+  });
+  return () => page.evaluate(() => window.__transferLabToasts);
+}
+
+async function screenshotPanel(page, name) {
+  // The panel's outer <iframe class="webview"> in the workbench page: the panel as the user sees it.
+  await page.locator('iframe.webview:visible').first().screenshot({ path: join(ARTIFACTS, `${name}.png`), timeout: 10_000 });
+  log(`screenshot ${join(ARTIFACTS, `${name}.png`)}`);
+}
+
+/**
+ * Switches the colour theme through "Preferences: Color Theme" (the theme quick pick), as a user
+ * would. (Rewriting User/settings.json is not picked up by code-server reliably.)
+ */
+async function setTheme(page, label, themeClass) {
+  await runCommand(page, 'Preferences: Color Theme', { closes: false });
+  // Wait for the theme picker to replace the command palette before typing into it.
+  const input = page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(label, { timeout: 5000 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ timeout: 10_000 });
+  await row.click({ timeout: 5000 });
+  // The workbench root carries the theme type as a class: "vs" (light), "vs-dark", "hc-black"...
+  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), themeClass, { timeout: 20_000 });
+  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
+}
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await launchBrowser({ width: 1400, height: 900 });
+  const { page } = browser;
+  page.on('pageerror', (e) => log('pageerror:', e.message));
+  try {
+    await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(WORKSPACE)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    log('workbench ready');
+    const toasts = await watchNotifications(page);
+
+    const attempts = await runCommand(page, PRETRAIN_TITLE);
+    check('palette runs "Transfer Lab: Pretrain Word Vectors on Workspace"', true, `attempt ${attempts}`);
+
+    const panel = await webviewFrameWith(page, 'canvas#chart');
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Transfer Lab' });
+    check('the Transfer Lab panel opens', (await tab.count()) > 0);
+
+    // Sample the chart while training runs: the number of plotted points must grow over time.
+    const queryEnabled = panel.locator('#query:not([disabled])');
+    const samples = [];
+    let cancelEnabledSeen = false;
+    let shotDuringTraining = false;
+    const end = Date.now() + TRAINING_TIMEOUT_MS;
+    while (Date.now() < end) {
+      const points = Number(await panel.locator('canvas#chart').getAttribute('data-points'));
+      if (samples.length === 0 || samples.at(-1).points !== points) samples.push({ at: Date.now() - t0, points });
+      if (!cancelEnabledSeen) cancelEnabledSeen = await panel.locator('#cancel:not([disabled])').count().then((n) => n > 0);
+      if (!shotDuringTraining && points >= 3) {
+        shotDuringTraining = true;
+        await page.screenshot({ path: join(ARTIFACTS, 'editor-training.png') });
+      }
+      if (await queryEnabled.count()) break;
+      await page.waitForTimeout(400);
+    }
+    log('chart data-points over time:', samples.map((s) => `${(s.at / 1000).toFixed(1)}s:${s.points}`).join(' '));
+    const increases = samples.filter((s, i) => i > 0 && s.points > samples[i - 1].points).length;
+    check('the chart moves while training (data-points grows over time)', increases >= 2, `${increases} increases, last ${samples.at(-1)?.points}`);
+    check('the Cancel button is enabled during training', cancelEnabledSeen);
+
+    await queryEnabled.waitFor({ timeout: 5000 });
+    const status = (await panel.locator('#status').textContent())?.trim() ?? '';
+    check('training finishes (#status says the model is ready, #query enabled)', /ready|done|finished|trained/i.test(status), JSON.stringify(status));
+    const progressNow = await panel.locator('#progress').getAttribute('aria-valuenow');
+    check('the progress bar reaches 100%', progressNow === '100', `aria-valuenow=${progressNow}`);
+    check('the Cancel button is disabled after the run', (await panel.locator('#cancel[disabled]').count()) === 1);
+
+    const seenToasts = await toasts();
+    check('a "Transfer Lab" progress notification was shown during training', seenToasts.length > 0, JSON.stringify(seenToasts.slice(0, 3)));
+
+    // Search: type a word into #query (a <vscode-textfield>; its <input> is in an open shadow root) and press Enter.
+    const inner = panel.locator('#query input');
+    const field = (await inner.count()) ? inner : panel.locator('#query');
+    await field.click();
+    await field.fill(QUERY_WORD);
+    await field.press('Enter');
+    const rows = panel.locator('#neighbours .neighbour');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const found = await rows.evaluateAll((els) =>
+      els.map((el) => ({ word: el.querySelector('.word')?.textContent ?? '', similarity: Number(el.querySelector('.similarity')?.textContent) })),
+    );
+    log(`neighbours of ${QUERY_WORD}:`, found.map((r) => `${r.word} ${r.similarity}`).join(', '));
+    check(
+      `Enter in #query lists .neighbour rows with .word and .similarity`,
+      found.length > 0 && found.every((r) => r.word && r.word !== QUERY_WORD && r.similarity >= -1 && r.similarity <= 1),
+      `${found.length} rows`,
+    );
+    check('neighbour rows are sorted by similarity', found.every((r, i) => i === 0 || found[i - 1].similarity >= r.similarity));
+
+    await page.mouse.move(0, 0); // no hover effects in the screenshots
+    await screenshotPanel(page, 'panel-dark');
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-dark.png') });
+
+    await setTheme(page, 'Light Modern', 'vs');
+    const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());
+    check('the panel follows a light theme', lightBg !== '' && isLight(lightBg), `--vscode-editor-background=${lightBg}`);
+    await screenshotPanel(page, 'panel-light');
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-light.png') });
+  } catch (e) {
+    check('UI flow completed without an exception', false, e.message.split('\n')[0]);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-error.png') }).catch(() => {});
+  } finally {
+    await browser.close();
+  }
+}
+
+/** True for a CSS colour like #ffffff / #fff / rgb(255, 255, 255) whose brightness is above half. */
+function isLight(color) {
+  let rgb;
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})/i.exec(color);
+  if (hex) {
+    const h = hex[1].length === 3 ? [...hex[1]].map((c) => c + c).join('') : hex[1];
+    rgb = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+  } else {
+    rgb = (color.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+  }
+  return rgb.length === 3 && (rgb[0] * 299 + rgb[1] * 587 + rgb[2] * 114) / 1000 > 128;
+}
+
+await main();
+const failed = results.filter((r) => r.state === 'failed').length;
+if (RESULT) writeFileSync(RESULT, JSON.stringify({ passes: results.length - failed, failures: failed, tests: results }, null, 2));
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
