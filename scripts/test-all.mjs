@@ -185,6 +185,11 @@ async function e2eSetup() {
   // Also on Ctrl-C (the signal handlers of code-server.mjs exit the process): no temp folder left behind.
   if (!keep) process.on('exit', () => rmSync(runDir, { recursive: true, force: true }));
   const started = Date.now();
+  // On a fresh machine `npm test` alone must work: the browser and code-server's build needs come from apt.
+  if (!existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) {
+    const { code } = await run('bash', [join(ROOT, 'scripts', 'e2e', 'install-system-packages.sh')]);
+    if (code !== 0) throw new Error('could not install chromium libkrb5-dev pkg-config ripgrep with apt; install them (as root) and run npm test again');
+  }
   codeServerBin = e2e.ensureCodeServer();
   console.log(`code-server: ${codeServerBin} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
