@@ -195,7 +195,8 @@ async function openVectors(modelPath: string): Promise<{ vectors: WordVectors; l
 
 /** One status line on a terminal (rewritten in place); a line every few seconds in a log. */
 class ProgressPrinter {
-  private lastLine = 0;
+  // Starts "now" so a short vocabulary pass prints nothing before its result.
+  private lastLine = Date.now();
   private readonly tty = process.stderr.isTTY === true;
 
   constructor(private readonly quiet: boolean) {}
@@ -203,6 +204,7 @@ class ProgressPrinter {
   handle(message: TrainerToHost): void {
     if (this.quiet) return;
     if (message.type === 'corpus') {
+      if (this.tty) process.stderr.write('\r\x1b[K');
       const r = message.report;
       const skipped = r.skipped.length ? `, skipped ${r.skipped.length} (${r.skipped.map((s) => `${s.path}: ${s.reason}`).slice(0, 3).join('; ')}${r.skipped.length > 3 ? '; …' : ''})` : '';
       process.stderr.write(`read ${r.filesRead} files, ${(r.bytesRead / 1e6).toFixed(1)} MB${skipped}\n`);
@@ -215,6 +217,13 @@ class ProgressPrinter {
 
   private progress(p: TrainingProgress): void {
     const now = Date.now();
+    if (p.phase === 'vocabulary') {
+      if (now - this.lastLine < 5000) return;
+      this.lastLine = now;
+      const line = `counting words: ${Math.round(p.wordsDone).toLocaleString('en-US')}`;
+      process.stderr.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
+      return;
+    }
     const epochEnd = p.wordsDone >= (p.wordsTotal / p.epochs) * p.epoch - 1;
     if (!this.tty && now - this.lastLine < 5000 && !epochEnd) return;
     this.lastLine = now;
