@@ -1,5 +1,5 @@
-// Bundles the four entry points with esbuild: the extension (runs in the VS Code extension host),
-// the trainer (a plain Node child process), the CLI, and the webview script (runs in the browser).
+// Bundles the entry points with esbuild: the extension (runs in the VS Code extension host),
+// the trainer (a plain Node child process) and its training threads, the CLI, and the webview script.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -10,6 +10,8 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const nodeTargets = [
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  // Training threads, started by the trainer and the CLI from the same folder (src/core/word2vec.ts).
+  { entryPoints: ['src/core/trainingWorker.ts'], outfile: 'dist/trainingWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].map((t) => ({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node20' }));
 

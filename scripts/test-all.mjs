@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole test run of Transfer Lab (`npm test`), in four tiers:
 //   unit         node --test (TAP) over test/unit/*.test.ts, through tsx
-//   build        npm run package -> transfer-lab.vsix
+//   build        the WebAssembly kernel matches its C source; npm run package -> transfer-lab.vsix
 //   integration  mocha suite test/e2e/suite/*.ts inside a real VS Code extension host (code-server),
 //                extensionDevelopmentPath = this repo, against a fresh fixture workspace
 //   ui           test/e2e/ui/*.ui.mjs: Playwright + Debian Chromium driving the workbench with the
@@ -15,7 +15,7 @@
 //   --keep       keep the temporary profiles/workspaces (printed) instead of deleting them
 // Env: TRANSFER_LAB_E2E_CACHE (where code-server is installed), CODE_SERVER_BIN (use this one),
 //      CHROMIUM_PATH (default /usr/bin/chromium), TRANSFER_LAB_E2E_GREP (mocha grep, integration).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,11 +142,19 @@ async function unitTier() {
 }
 
 async function buildTier() {
+  // The shipped kernel (src/core/kernels/embeddingWasm.ts) must be what embedding.c compiles to.
+  if (!commandExists('clang') || !commandExists('wasm-ld')) await run('bash', [join(ROOT, 'scripts', 'e2e', 'install-system-packages.sh')]);
+  const kernel = await run(process.execPath, [join(ROOT, 'scripts', 'build-kernel.mjs'), '--check']);
+  const kernelResult = kernel.code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'the committed WebAssembly kernel is stale or clang failed' };
   rmSync(VSIX, { force: true });
   const { code } = await run('npm', ['run', 'package'], { timeoutMs: 10 * 60_000 });
-  if (code !== 0) return { passed: 0, failed: 1, note: `npm run package exited with ${code}` };
-  if (!existsSync(VSIX)) return { passed: 0, failed: 1, note: 'npm run package made no transfer-lab.vsix' };
-  return { passed: 1, failed: 0 };
+  if (code !== 0) return { passed: kernelResult.passed, failed: kernelResult.failed + 1, note: `npm run package exited with ${code}` };
+  if (!existsSync(VSIX)) return { passed: kernelResult.passed, failed: kernelResult.failed + 1, note: 'npm run package made no transfer-lab.vsix' };
+  return { ...kernelResult, passed: kernelResult.passed + 1 };
+}
+
+function commandExists(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 
 /** Compiles test/e2e/suite/*.ts to out/test/e2e/suite/*.js (CommonJS, as the extension host loads it). */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the VS Code tiers of the tests need, only those missing.
-# Called by .ci/run and by `npm test` (scripts/test-all.mjs) when Chromium is not there.
+# Installs the Debian packages the tests need, only those missing.
+# Called by .ci/run and by `npm test` (scripts/test-all.mjs) when Chromium or clang is not there.
 set -euo pipefail
 # chromium: the browser Playwright drives (playwright-core downloads none).
 # libkrb5-dev, pkg-config: compile code-server's `kerberos` module (its prebuilt comes from GitHub).
 # ripgrep: Debian's rg stands in for the one @vscode/ripgrep would download from GitHub.
 # build-essential, python3: node-gyp, for code-server's other native modules.
-PACKAGES=(chromium libkrb5-dev pkg-config ripgrep build-essential python3)
+# clang, lld: the build tier recompiles the WebAssembly kernel to check the committed one.
+PACKAGES=(chromium libkrb5-dev pkg-config ripgrep build-essential python3 clang lld)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -7,21 +7,28 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { WordVectors } from './vectors';
 import { readWord2Vec, writeWord2Vec } from './formats/word2vecFormat';
+import { readSubwords, writeSubwords } from './formats/subwordsFormat';
+import type { SubwordVectors } from './subwords';
 
 export const MODEL_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'model.json';
 export const VECTORS_FILE = 'vectors.bin';
+/** FastText models only: the trained character n-gram rows, for vectors of unseen words. */
+export const SUBWORDS_FILE = 'subwords.bin';
 const TEMP_PREFIX = '.tmp-';
 
 export interface ModelManifest {
   formatVersion: number;
   name: string;
-  algorithm: 'word2vec-sgns';
+  /** What trained it ('word2vec-sgns' in models written before FastText arrived); details in parameters. */
+  algorithm: 'word2vec' | 'fasttext' | 'glove' | 'word2vec-sgns';
   vectorsFile: string;
   vectorsFormat: 'word2vec-binary';
+  /** FastText models: the n-gram rows (SUBWORDS_FILE), so words never seen in training get vectors. */
+  subwordsFile?: string;
   vocabularySize: number;
   dim: number;
-  parameters: Record<string, number | boolean>;
+  parameters: Record<string, number | boolean | string>;
   corpus: {
     root: string;
     /** Files that were read, relative to `root`. */
@@ -35,6 +42,7 @@ export interface ModelManifest {
   training: {
     epochLosses: number[];
     wordsPerSecond: number;
+    threads?: number;
   };
   timings: {
     vocabularySeconds: number;
@@ -72,7 +80,8 @@ export async function uniqueModelDir(modelsRoot: string, base: string): Promise<
  * Writes `vectors` and `manifest` as the model folder `modelDir`, atomically: readers see either no
  * folder or a complete one. Fails (and leaves nothing behind) if `modelDir` already exists.
  */
-export async function writeModelFolder(modelDir: string, vectors: WordVectors, manifest: ModelManifest): Promise<void> {
+export async function writeModelFolder(modelDir: string, vectors: WordVectors, manifest: ModelManifest, subwords?: SubwordVectors): Promise<void> {
+  if (subwords) manifest = { ...manifest, subwordsFile: SUBWORDS_FILE };
   const parent = path.dirname(modelDir);
   await fs.mkdir(parent, { recursive: true });
   const tempDir = path.join(parent, `${TEMP_PREFIX}${path.basename(modelDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -81,6 +90,10 @@ export async function writeModelFolder(modelDir: string, vectors: WordVectors, m
     await writeWord2Vec(vectors, path.join(tempDir, manifest.vectorsFile), { binary: true });
     await fs.writeFile(path.join(tempDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     await fsyncPath(path.join(tempDir, manifest.vectorsFile));
+    if (subwords) {
+      await writeSubwords(subwords, path.join(tempDir, SUBWORDS_FILE));
+      await fsyncPath(path.join(tempDir, SUBWORDS_FILE));
+    }
     await fsyncPath(path.join(tempDir, MANIFEST_FILE));
     // rename() of a folder onto an existing non-empty folder fails on every platform we support,
     // which is what we want: never replace a model silently.
@@ -137,13 +150,14 @@ function isManifest(value: unknown): value is ModelManifest {
   );
 }
 
-export async function loadModelVectors(modelDir: string): Promise<{ manifest: ModelManifest; vectors: WordVectors }> {
+export async function loadModelVectors(modelDir: string): Promise<{ manifest: ModelManifest; vectors: WordVectors; subwords?: SubwordVectors }> {
   const manifest = await readModelManifest(modelDir);
   const vectors = await readWord2Vec(path.join(modelDir, manifest.vectorsFile), { binary: true });
   if (vectors.dim !== manifest.dim) {
     throw new Error(`${modelDir}: model.json says dim ${manifest.dim} but ${manifest.vectorsFile} has dim ${vectors.dim}.`);
   }
-  return { manifest, vectors };
+  if (manifest.subwordsFile !== SUBWORDS_FILE) return { manifest, vectors };
+  return { manifest, vectors, subwords: await readSubwords(path.join(modelDir, SUBWORDS_FILE), vectors) };
 }
 
 /** Model folders directly under `modelsRoot`, newest first; temporary and unreadable folders are left out. */

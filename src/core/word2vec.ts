@@ -1,16 +1,36 @@
-// Word2vec training (skip-gram with negative sampling) over a TextCorpus: one pass to count words,
-// then one pass per epoch, streaming the text each time. The per-pair arithmetic is in skipGram.ts.
+// Word2Vec and FastText training over a TextCorpus: one pass to count words, then one pass per
+// epoch, streaming the text each time. This thread reads and tokenizes; worker threads run the
+// WebAssembly kernel (kernels/embedding.c) on weights they share through one SharedArrayBuffer.
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { TextCorpus } from './corpus';
 import { abortError } from './corpus';
 import { DEFAULT_MAX_SENTENCE_LENGTH, SentenceSplitter } from './tokenizer';
 import { Vocabulary, VocabularyBuilder } from './vocab';
-import { WordVectors } from './vectors';
-import { SkipGramTrainer } from './skipGram';
+import type { WordVectors } from './vectors';
+import { streamSeed } from './random';
+import type { SubwordOptions, SubwordVectors } from './subwords';
+import { TrainingKernel } from './trainingKernel';
+import { kernelModule, type KernelLayout } from './kernels/kernelMemory';
+import type { FromTrainingWorker, ToTrainingWorker } from './trainingWorkerProtocol';
+
+export type EmbeddingAlgorithm = 'word2vec' | 'fasttext';
+export type TrainingMode = 'sg' | 'cbow';
 
 export interface Word2VecOptions {
+  /** word2vec: one vector per word. fasttext: words as bags of character n-grams. */
+  algorithm: EmbeddingAlgorithm;
+  /** Skip-gram or continuous bag of words. */
+  mode: TrainingMode;
   dim: number;
   window: number;
+  /** Noise words per prediction; 0 turns negative sampling off (then hs must be on). */
   negative: number;
+  /** Hierarchical softmax over a Huffman tree. */
+  hs: boolean;
+  /** CBOW: average the context vectors (true) or sum them. */
+  cbowMean: boolean;
   epochs: number;
   minCount: number;
   sample: number;
@@ -18,14 +38,34 @@ export interface Word2VecOptions {
   minAlpha: number;
   seed: number;
   lowercase: boolean;
+  /**
+   * Worker threads; 0 means one per available core. One thread is the deterministic mode: same seed,
+   * same corpus, same vectors, bit for bit. More threads share the weights without locks, so runs
+   * differ in the last digits (as gensim's and word2vec.c's do).
+   */
+  threads: number;
+  /** Bound on distinct words held while counting (gensim's max_vocab_size). */
   maxVocabSize?: number;
+  /** Keep at most this many words, the most frequent (gensim's max_final_vocab). */
+  maxFinalVocab?: number;
+  /** FastText: shortest and longest character n-gram, and the number of hashed n-gram rows. */
+  minn: number;
+  maxn: number;
+  bucket: number;
 }
 
-/** gensim's Word2Vec defaults (sg=1, hs=0). */
+/**
+ * gensim's Word2Vec / FastText defaults, except the mode: skip-gram, which gives better vectors on
+ * the small corpora of a workspace (gensim and word2vec.c default to CBOW).
+ */
 export const WORD2VEC_DEFAULTS: Word2VecOptions = Object.freeze({
+  algorithm: 'word2vec',
+  mode: 'sg',
   dim: 100,
   window: 5,
   negative: 5,
+  hs: false,
+  cbowMean: true,
   epochs: 5,
   minCount: 5,
   sample: 1e-3,
@@ -33,6 +73,10 @@ export const WORD2VEC_DEFAULTS: Word2VecOptions = Object.freeze({
   minAlpha: 0.0001,
   seed: 1,
   lowercase: true,
+  threads: 0,
+  minn: 3,
+  maxn: 6,
+  bucket: 2_000_000,
 });
 
 export interface TrainingProgress {
@@ -47,9 +91,9 @@ export interface TrainingProgress {
   wordsDone: number;
   /** vocabulary.totalWords × epochs; 0 during the vocabulary pass (not known yet). */
   wordsTotal: number;
-  /** Mean SGNS loss per (centre, context) pair since the previous report. */
+  /** Mean loss per prediction since the previous report. */
   loss: number;
-  /** Mean SGNS loss per pair over the current epoch so far. */
+  /** Mean loss per prediction over the current epoch so far. */
   epochLoss: number;
   wordsPerSecond: number;
   learningRate: number;
@@ -66,8 +110,10 @@ export interface TrainCallbacks {
 }
 
 export interface TrainedWord2Vec {
-  /** Input vectors, with word counts attached. */
+  /** Word vectors (FastText: the word row averaged with its n-gram rows), with counts attached. */
   vectors: WordVectors;
+  /** FastText only: vectors for any word, seen in training or not. */
+  subwords?: SubwordVectors;
   vocabulary: Vocabulary;
   options: Word2VecOptions;
   stats: {
@@ -76,35 +122,68 @@ export interface TrainedWord2Vec {
     /** Words actually trained on (after down-sampling), over all epochs. */
     trainedWords: number;
     epochs: number;
+    /** Worker threads that trained. */
+    threads: number;
     trainingSeconds: number;
     vocabularySeconds: number;
     /** In-vocabulary corpus words per second of training (down-sampled words included). */
     wordsPerSecond: number;
-    /** Mean loss per pair in each epoch. */
+    /** Mean loss per prediction in each epoch. */
     epochLosses: number[];
   };
 }
 
 /** Returning to the event loop this often lets cancellation and I/O in the host process get through. */
 const YIELD_INTERVAL_MS = 50;
+/** Words per job handed to a worker (gensim's MAX_WORDS_IN_BATCH): a few tens of milliseconds of work. */
+const JOB_WORDS = 10_000;
+/** A job holds whole sentences; a sentence is at most DEFAULT_MAX_SENTENCE_LENGTH words plus its separator. */
+const JOB_CAPACITY = JOB_WORDS + DEFAULT_MAX_SENTENCE_LENGTH + 1;
+/** One job running and one waiting per worker keeps every worker busy. */
+const JOB_SLOTS_PER_THREAD = 2;
 
 export function resolveWord2VecOptions(partial: Partial<Word2VecOptions>): Word2VecOptions {
   const options: Word2VecOptions = { ...WORD2VEC_DEFAULTS };
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
+  requireChoice('algorithm', options.algorithm, ['word2vec', 'fasttext']);
+  requireChoice('mode', options.mode, ['sg', 'cbow']);
   requireInteger('dim', options.dim, 1, 10_000);
   requireInteger('window', options.window, 1, 1_000);
-  requireInteger('negative', options.negative, 1, 1_000);
+  requireInteger('negative', options.negative, 0, 1_000);
+  requireBoolean('hs', options.hs);
+  requireBoolean('cbowMean', options.cbowMean);
+  if (options.negative === 0 && !options.hs) {
+    throw new Error('negative is 0 and hs is off: nothing would be trained. Set negative > 0, or turn on hs (hierarchical softmax).');
+  }
   requireInteger('epochs', options.epochs, 1, 10_000);
   requireInteger('minCount', options.minCount, 1, Number.MAX_SAFE_INTEGER);
   requireNumber('sample', options.sample, 0, 1, 'between 0 and 1 (0 turns down-sampling off)');
   requireNumber('alpha', options.alpha, Number.MIN_VALUE, 10, 'a positive number');
   requireNumber('minAlpha', options.minAlpha, 0, options.alpha, `between 0 and alpha (${options.alpha})`);
   requireInteger('seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  if (typeof options.lowercase !== 'boolean') throw new Error(`lowercase must be true or false, got ${String(options.lowercase)}`);
+  requireBoolean('lowercase', options.lowercase);
+  requireInteger('threads', options.threads, 0, 1_024);
   if (options.maxVocabSize !== undefined) requireInteger('maxVocabSize', options.maxVocabSize, 1, Number.MAX_SAFE_INTEGER);
+  if (options.maxFinalVocab !== undefined) requireInteger('maxFinalVocab', options.maxFinalVocab, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger('minn', options.minn, 1, 100);
+  requireInteger('maxn', options.maxn, 0, 100);
+  if (options.maxn !== 0 && options.maxn < options.minn) {
+    throw new Error(`maxn (${options.maxn}) must be at least minn (${options.minn}), or 0 for no character n-grams`);
+  }
+  requireInteger('bucket', options.bucket, 0, 100_000_000);
   return options;
+}
+
+function requireChoice(name: string, value: unknown, choices: string[]): void {
+  if (typeof value !== 'string' || !choices.includes(value)) {
+    throw new Error(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
+  }
+}
+
+function requireBoolean(name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new Error(`${name} must be true or false, got ${String(value)}`);
 }
 
 function requireInteger(name: string, value: unknown, min: number, max: number): void {
@@ -119,6 +198,11 @@ function requireNumber(name: string, value: unknown, min: number, max: number, d
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new Error(`${name} must be ${description}, got ${String(value)}`);
   }
+}
+
+/** The threads a run uses: the option, or one per available core when it is 0. */
+export function resolveThreadCount(threads: number): number {
+  return threads > 0 ? threads : Math.max(1, availableParallelism());
 }
 
 export async function trainWord2Vec(
@@ -145,42 +229,7 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   };
   throwIfAborted();
 
-  // Pass 1: vocabulary.
-  const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
-  let lastReport = started;
-  let lastYield = started;
-  const reportVocabularyProgress = () => {
-    callbacks.onProgress?.({
-      phase: 'vocabulary', epoch: 0, epochs: settings.epochs, wordsDone: builder.corpusWords, wordsTotal: 0,
-      loss: 0, epochLoss: 0, wordsPerSecond: 0, learningRate: settings.alpha, elapsedMs: performance.now() - started,
-    });
-  };
-  {
-    const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
-    for await (const chunk of corpus.chunks(signal)) {
-      throwIfAborted();
-      for (const sentence of splitter.push(chunk)) builder.add(sentence);
-      const now = performance.now();
-      if (now - lastReport >= interval) {
-        lastReport = now;
-        reportVocabularyProgress();
-      }
-      if (now - lastYield >= YIELD_INTERVAL_MS) {
-        lastYield = now;
-        await yieldToEventLoop();
-        throwIfAborted();
-      }
-    }
-    for (const sentence of splitter.end()) builder.add(sentence);
-  }
-  const vocabulary = builder.build({ minCount: settings.minCount, maxVocabSize: settings.maxVocabSize });
-  if (vocabulary.size === 0) {
-    throw new Error(
-      builder.corpusWords === 0
-        ? 'The corpus contains no words: every file was empty, skipped, or had no letters or digits.'
-        : `No word occurs at least ${settings.minCount} times (minCount): the corpus has ${builder.distinctWords} distinct words in ${builder.corpusWords} tokens. Use a lower minCount or more text.`,
-    );
-  }
+  const vocabulary = await countWords(corpus, settings, callbacks, started);
   const vocabularySeconds = (performance.now() - started) / 1000;
   callbacks.onVocabulary?.({
     vocabularySize: vocabulary.size,
@@ -189,108 +238,348 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   });
   throwIfAborted();
 
-  // Passes 2…: training.
-  const trainer = new SkipGramTrainer({
-    dim: settings.dim,
-    window: settings.window,
-    negative: settings.negative,
-    counts: vocabulary.counts,
-    sample: settings.sample,
-    seed: settings.seed,
-    maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH,
+  const subwordOptions = subwordSettings(settings);
+  const threads = resolveThreadCount(settings.threads);
+  const kernel = TrainingKernel.create(vocabulary, settings, subwordOptions, {
+    threads,
+    maxSentence: DEFAULT_MAX_SENTENCE_LENGTH,
+    jobCapacity: JOB_CAPACITY,
+    jobSlotsPerThread: JOB_SLOTS_PER_THREAD,
   });
+  const pool = await WorkerPool.start(kernel.memory, kernel.layout, threads);
+  try {
+    const run = await trainEpochs(corpus, vocabulary, settings, callbacks, pool, started, interval);
+    return {
+      ...kernel.collectVectors(),
+      vocabulary,
+      options: settings,
+      stats: { corpusWords: vocabulary.corpusWords, vocabularySeconds, threads, ...run },
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function countWords(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks, started: number): Promise<Vocabulary> {
+  const { signal } = callbacks;
+  const interval = callbacks.progressIntervalMs ?? 250;
+  const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
+  let lastReport = started;
+  let lastYield = started;
+  const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
+  for await (const chunk of corpus.chunks(signal)) {
+    if (signal?.aborted) throw abortError('Training cancelled');
+    for (const sentence of splitter.push(chunk)) builder.add(sentence);
+    const now = performance.now();
+    if (now - lastReport >= interval) {
+      lastReport = now;
+      callbacks.onProgress?.({
+        phase: 'vocabulary', epoch: 0, epochs: settings.epochs, wordsDone: builder.corpusWords, wordsTotal: 0,
+        loss: 0, epochLoss: 0, wordsPerSecond: 0, learningRate: settings.alpha, elapsedMs: now - started,
+      });
+    }
+    if (now - lastYield >= YIELD_INTERVAL_MS) {
+      lastYield = now;
+      await yieldToEventLoop();
+    }
+  }
+  for (const sentence of splitter.end()) builder.add(sentence);
+  const vocabulary = builder.build({ minCount: settings.minCount, maxVocabSize: settings.maxFinalVocab });
+  if (vocabulary.size === 0) {
+    throw new Error(
+      builder.corpusWords === 0
+        ? 'The corpus contains no words: every file was empty, skipped, or had no letters or digits.'
+        : `No word occurs at least ${settings.minCount} times (minCount): the corpus has ${builder.distinctWords} distinct words in ${builder.corpusWords} tokens. Use a lower minCount or more text.`,
+    );
+  }
+  return vocabulary;
+}
+
+function subwordSettings(settings: Word2VecOptions): SubwordOptions | undefined {
+  if (settings.algorithm !== 'fasttext' || settings.maxn === 0 || settings.bucket === 0) return undefined;
+  return { minn: settings.minn, maxn: settings.maxn, bucket: settings.bucket };
+}
+
+interface EpochRun {
+  trainedWords: number;
+  epochs: number;
+  trainingSeconds: number;
+  wordsPerSecond: number;
+  epochLosses: number[];
+}
+
+/** Streams the corpus once per epoch, cutting it into jobs of whole sentences for the workers. */
+async function trainEpochs(
+  corpus: TextCorpus,
+  vocabulary: Vocabulary,
+  settings: Word2VecOptions,
+  callbacks: TrainCallbacks,
+  pool: WorkerPool,
+  started: number,
+  interval: number,
+): Promise<EpochRun> {
+  const { signal } = callbacks;
   const epochs = settings.epochs;
   const wordsTotal = vocabulary.totalWords * epochs;
-  const startAlpha = settings.alpha;
-  const alphaRange = settings.alpha - settings.minAlpha;
+  const alphaAt = (words: number) =>
+    Math.max(settings.minAlpha, settings.alpha - ((settings.alpha - settings.minAlpha) * words) / wordsTotal);
   const trainingStarted = performance.now();
-  const ids = new Int32Array(DEFAULT_MAX_SENTENCE_LENGTH);
   const epochLosses: number[] = [];
-  let wordsDone = 0;
-  let alpha = startAlpha;
-  let lossAtReport = 0;
-  let pairsAtReport = 0;
-  let lossAtEpochStart = 0;
-  let pairsAtEpochStart = 0;
-
-  // A report that covers no trained pair (the very start, or an epoch boundary right after a report)
+  let jobIndex = 0;
+  let wordsDispatched = 0;
+  let lastReport = performance.now();
+  let lastYield = lastReport;
+  // A report that covers no prediction (the very start, or an epoch boundary right after a report)
   // repeats the previous loss instead of a 0 that would read as a perfect model on the chart.
   let lastReportedLoss = 0;
-  const reportTrainingProgress = (epoch: number, now: number) => {
-    if (trainer.pairs === 0) return;
+  let reported = { loss: 0, examples: 0 };
+  let epochStart = { loss: 0, examples: 0 };
+
+  const report = (epoch: number, now: number) => {
+    const totals = pool.totals;
+    // Nothing of this epoch has finished yet: the previous report still says it all.
+    if (totals.examples === epochStart.examples) return;
     const seconds = (now - trainingStarted) / 1000;
-    const reportPairs = trainer.pairs - pairsAtReport;
-    const epochPairs = trainer.pairs - pairsAtEpochStart;
+    const windowExamples = totals.examples - reported.examples;
+    const epochExamples = totals.examples - epochStart.examples;
+    const loss = windowExamples > 0 ? (totals.loss - reported.loss) / windowExamples : lastReportedLoss;
     callbacks.onProgress?.({
       phase: 'training',
       epoch,
       epochs,
-      wordsDone,
+      wordsDone: totals.words,
       wordsTotal,
-      loss: reportPairs > 0 ? (trainer.lossSum - lossAtReport) / reportPairs : lastReportedLoss,
-      epochLoss: epochPairs > 0 ? (trainer.lossSum - lossAtEpochStart) / epochPairs : 0,
-      wordsPerSecond: seconds > 0 ? wordsDone / seconds : 0,
-      learningRate: alpha,
+      loss,
+      epochLoss: (totals.loss - epochStart.loss) / epochExamples,
+      wordsPerSecond: seconds > 0 ? totals.words / seconds : 0,
+      learningRate: alphaAt(totals.words),
       elapsedMs: now - started,
     });
-    if (reportPairs > 0) lastReportedLoss = (trainer.lossSum - lossAtReport) / reportPairs;
-    lossAtReport = trainer.lossSum;
-    pairsAtReport = trainer.pairs;
+    lastReportedLoss = loss;
+    reported = { loss: totals.loss, examples: totals.examples };
   };
 
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    lossAtEpochStart = trainer.lossSum;
-    pairsAtEpochStart = trainer.pairs;
+    epochStart = { ...pool.totals };
     const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
-    // Progress and cancellation are looked at after every sentence, so a large chunk (or a corpus
-    // that yields everything at once) still reports and stops in time.
-    const trainSentences = (sentences: string[][]) => {
+    let job = await pool.acquire(signal);
+    let count = 0;
+    let words = 0;
+    const dispatch = async () => {
+      const alphaStart = alphaAt(wordsDispatched);
+      wordsDispatched += words;
+      pool.run(job, count, alphaStart, alphaAt(wordsDispatched), streamSeed(settings.seed, jobIndex++));
+      count = 0;
+      words = 0;
+      job = await pool.acquire(signal);
+    };
+    const addSentences = async (sentences: string[][]) => {
       for (const sentence of sentences) {
-        for (let i = 0; i < sentence.length; i++) ids[i] = vocabulary.id(sentence[i]);
-        wordsDone += trainer.trainSentence(ids, sentence.length, alpha);
-        // Linear decay over the whole run, as gensim and word2vec.c.
-        alpha = Math.max(settings.minAlpha, startAlpha - (alphaRange * wordsDone) / wordsTotal);
-        throwIfAborted();
-        const now = performance.now();
-        if (now - lastReport >= interval) {
-          lastReport = now;
-          reportTrainingProgress(epoch, now);
+        if (count + sentence.length + 1 > JOB_CAPACITY || words >= JOB_WORDS) await dispatch();
+        const tokens = job.tokens;
+        for (let i = 0; i < sentence.length; i++) {
+          const id = vocabulary.id(sentence[i]);
+          if (id >= 0) {
+            tokens[count++] = id;
+            words++;
+          }
         }
+        tokens[count++] = -1;
       }
     };
     for await (const chunk of corpus.chunks(signal)) {
-      throwIfAborted();
-      trainSentences(splitter.push(chunk));
+      if (signal?.aborted) throw abortError('Training cancelled');
+      await addSentences(splitter.push(chunk));
       const now = performance.now();
+      if (now - lastReport >= interval) {
+        lastReport = now;
+        report(epoch, now);
+      }
       if (now - lastYield >= YIELD_INTERVAL_MS) {
         lastYield = now;
         await yieldToEventLoop();
-        throwIfAborted();
       }
     }
-    trainSentences(splitter.end());
-    throwIfAborted();
+    await addSentences(splitter.end());
+    if (count > 0) await dispatch();
+    pool.release(job);
+    await pool.drain(signal);
     lastReport = performance.now();
-    reportTrainingProgress(epoch, lastReport);
-    const epochPairs = trainer.pairs - pairsAtEpochStart;
-    epochLosses.push(epochPairs > 0 ? (trainer.lossSum - lossAtEpochStart) / epochPairs : 0);
+    report(epoch, lastReport);
+    const totals = pool.totals;
+    const examples = totals.examples - epochStart.examples;
+    epochLosses.push(examples > 0 ? (totals.loss - epochStart.loss) / examples : 0);
+  }
+  const trainingSeconds = (performance.now() - trainingStarted) / 1000;
+  const totals = pool.totals;
+  return {
+    trainedWords: totals.trainedWords,
+    epochs,
+    trainingSeconds,
+    wordsPerSecond: trainingSeconds > 0 ? totals.words / trainingSeconds : 0,
+    epochLosses,
+  };
+}
+
+interface JobSlot {
+  worker: number;
+  slot: number;
+  address: number;
+  tokens: Int32Array;
+}
+
+/** Totals over finished jobs; loss and counts are summed in float64. */
+interface PoolTotals {
+  words: number;
+  loss: number;
+  examples: number;
+  trainedWords: number;
+}
+
+/**
+ * The training threads and their job slots. A slot is free, being filled by this thread, or queued
+ * or running in its worker; acquire() waits for a free one, which is how reading the corpus is held
+ * back to the speed of training.
+ */
+class WorkerPool {
+  readonly totals: PoolTotals = { words: 0, loss: 0, examples: 0, trainedWords: 0 };
+  private readonly free: JobSlot[] = [];
+  private busy = 0;
+  private waiters: (() => void)[] = [];
+  private failure: Error | undefined;
+
+  private constructor(private readonly workers: Worker[]) {}
+
+  static async start(memory: WebAssembly.Memory, layout: KernelLayout, threads: number): Promise<WorkerPool> {
+    const module = kernelModule();
+    const workers: Worker[] = [];
+    const pool = new WorkerPool(workers);
+    try {
+      await Promise.all(
+        layout.threads.slice(0, threads).map((thread, index) => {
+          const worker = startWorker();
+          workers.push(worker);
+          return new Promise<void>((resolve, reject) => {
+            const onStartError = (error: Error) => reject(error);
+            worker.once('error', onStartError);
+            worker.once('message', (message: FromTrainingWorker) => {
+              worker.off('error', onStartError);
+              if (message.type !== 'ready') return reject(new Error(`training worker failed to start: ${JSON.stringify(message)}`));
+              pool.watch(worker, index);
+              resolve();
+            });
+            const init: ToTrainingWorker = { type: 'init', module, memory, record: thread.record };
+            worker.postMessage(init);
+          });
+        }),
+      );
+    } catch (error) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    }
+    layout.threads.slice(0, threads).forEach((thread, worker) =>
+      thread.jobSlots.forEach((address, slot) =>
+        pool.free.push({ worker, slot, address, tokens: new Int32Array(memory.buffer, address, JOB_CAPACITY) }),
+      ),
+    );
+    return pool;
   }
 
-  const trainingSeconds = (performance.now() - trainingStarted) / 1000;
-  return {
-    vectors: new WordVectors(vocabulary.words, settings.dim, trainer.syn0, vocabulary.counts),
-    vocabulary,
-    options: settings,
-    stats: {
-      corpusWords: vocabulary.corpusWords,
-      trainedWords: trainer.effectiveWords,
-      epochs,
-      trainingSeconds,
-      vocabularySeconds,
-      wordsPerSecond: trainingSeconds > 0 ? wordsDone / trainingSeconds : 0,
-      epochLosses,
-    },
-  };
+  private watch(worker: Worker, index: number): void {
+    worker.on('message', (message: FromTrainingWorker) => {
+      if (message.type === 'done') {
+        this.totals.words += message.words;
+        this.totals.loss += message.loss;
+        this.totals.examples += message.examples;
+        this.totals.trainedWords += message.trainedWords;
+        const slot = this.slotsInFlight.get(`${index}:${message.slot}`);
+        if (slot) {
+          this.slotsInFlight.delete(`${index}:${message.slot}`);
+          this.busy--;
+          this.release(slot);
+        }
+      } else if (message.type === 'error') {
+        this.fail(new Error(`training thread ${index + 1} failed: ${message.message}`));
+      }
+    });
+    worker.on('error', (error) => this.fail(new Error(`training thread ${index + 1} crashed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`training thread ${index + 1} stopped unexpectedly (exit code ${code})`));
+    });
+  }
+
+  private readonly slotsInFlight = new Map<string, JobSlot>();
+  private closing = false;
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  release(slot: JobSlot): void {
+    this.free.push(slot);
+    this.wake();
+  }
+
+  /** A free job slot, waiting for a worker to finish one if none is. */
+  async acquire(signal?: AbortSignal): Promise<JobSlot> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (signal?.aborted) throw abortError('Training cancelled');
+      const slot = this.free.shift();
+      if (slot) return slot;
+      await this.nextEvent(signal);
+    }
+  }
+
+  run(slot: JobSlot, count: number, alphaStart: number, alphaEnd: number, seed: number): void {
+    this.busy++;
+    this.slotsInFlight.set(`${slot.worker}:${slot.slot}`, slot);
+    const job: ToTrainingWorker = { type: 'job', slot: slot.slot, tokens: slot.address, count, alphaStart, alphaEnd, seed };
+    this.workers[slot.worker].postMessage(job);
+  }
+
+  /** Waits until every dispatched job has finished. */
+  async drain(signal?: AbortSignal): Promise<void> {
+    while (this.busy > 0) {
+      if (this.failure) throw this.failure;
+      if (signal?.aborted) throw abortError('Training cancelled');
+      await this.nextEvent(signal);
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private nextEvent(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const onAbort = () => resolve();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+/**
+ * A training thread: the worker script beside this module in the bundle (dist/trainingWorker.js), or
+ * the TypeScript source when running from source under tsx (tests), loaded through tsx's require hook.
+ */
+function startWorker(): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'trainingWorker.js'));
+  const source = path.join(__dirname, 'trainingWorker.ts');
+  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
 }
 
 function yieldToEventLoop(): Promise<void> {

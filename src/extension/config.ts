@@ -15,18 +15,31 @@ interface Range {
   integer: boolean;
 }
 
-// Defaults as gensim's Word2Vec, except epochs: 5 passes over a small workspace is still quick.
-const TRAINING_SETTINGS: Record<keyof Omit<TrainingParameters, 'lowercase'>, { default: number } & Range> = {
+type NumericParameter = { [K in keyof TrainingParameters]: TrainingParameters[K] extends number ? K : never }[keyof TrainingParameters];
+type BooleanParameter = 'lowercase' | 'hs' | 'cbowMean';
+
+// Defaults as the core's (gensim's, with skip-gram as the mode).
+const TRAINING_SETTINGS: Record<NumericParameter, { default: number } & Range> = {
   dim: { default: 100, min: 2, max: 1000, integer: true },
   window: { default: 5, min: 1, max: 50, integer: true },
-  negative: { default: 5, min: 1, max: 50, integer: true },
+  negative: { default: 5, min: 0, max: 50, integer: true },
   epochs: { default: 5, min: 1, max: 1000, integer: true },
   minCount: { default: 5, min: 1, max: 1_000_000, integer: true },
   sample: { default: 1e-3, min: 0, max: 1, integer: false },
   alpha: { default: 0.025, min: 1e-6, max: 1, integer: false },
   minAlpha: { default: 0.0001, min: 0, max: 1, integer: false },
   seed: { default: 1, min: 0, max: 2 ** 31 - 1, integer: true },
+  threads: { default: 0, min: 0, max: 256, integer: true },
+  minn: { default: 3, min: 1, max: 20, integer: true },
+  maxn: { default: 6, min: 0, max: 20, integer: true },
+  bucket: { default: 2_000_000, min: 1_000, max: 20_000_000, integer: true },
 };
+
+const BOOLEAN_SETTINGS: Record<BooleanParameter, boolean> = { lowercase: true, hs: false, cbowMean: true };
+const CHOICE_SETTINGS = {
+  algorithm: { default: 'word2vec', choices: ['word2vec', 'fasttext'] },
+  mode: { default: 'sg', choices: ['sg', 'cbow'] },
+} as const;
 
 export interface CorpusSettings {
   include: string;
@@ -59,11 +72,19 @@ export class Config {
 
   get trainingParameters(): TrainingParameters {
     const s = this.section;
-    const out = { lowercase: s.get<boolean>('training.lowercase', true) } as TrainingParameters;
+    const out = {} as Record<string, unknown>;
     for (const [key, spec] of Object.entries(TRAINING_SETTINGS)) {
-      (out as unknown as Record<string, number>)[key] = clampNumber(s.get<number>(`training.${key}`, spec.default), spec, spec.default);
+      out[key] = clampNumber(s.get<number>(`training.${key}`, spec.default), spec, spec.default);
     }
-    return out;
+    for (const [key, fallback] of Object.entries(BOOLEAN_SETTINGS)) {
+      const value = s.get<boolean>(`training.${key}`, fallback);
+      out[key] = typeof value === 'boolean' ? value : fallback;
+    }
+    for (const [key, spec] of Object.entries(CHOICE_SETTINGS)) {
+      const value = s.get<string>(`training.${key}`, spec.default);
+      out[key] = (spec.choices as readonly string[]).includes(value) ? value : spec.default;
+    }
+    return consistent(out as unknown as TrainingParameters);
   }
 }
 
@@ -74,7 +95,20 @@ export function withOverrides(base: TrainingParameters, overrides: Partial<Train
     const value = (overrides as Record<string, unknown>)[key];
     if (typeof value === 'number') (out as unknown as Record<string, number>)[key] = clampNumber(value, spec, spec.default);
   }
-  if (typeof overrides.lowercase === 'boolean') out.lowercase = overrides.lowercase;
+  for (const key of Object.keys(BOOLEAN_SETTINGS) as BooleanParameter[]) {
+    if (typeof overrides[key] === 'boolean') out[key] = overrides[key];
+  }
+  if (overrides.algorithm && CHOICE_SETTINGS.algorithm.choices.includes(overrides.algorithm)) out.algorithm = overrides.algorithm;
+  if (overrides.mode && CHOICE_SETTINGS.mode.choices.includes(overrides.mode)) out.mode = overrides.mode;
+  return consistent(out);
+}
+
+/** Settings that are each in range can still contradict each other; settle them the forgiving way. */
+function consistent(parameters: TrainingParameters): TrainingParameters {
+  const out = { ...parameters };
+  if (out.negative === 0 && !out.hs) out.negative = TRAINING_SETTINGS.negative.default;
+  if (out.maxn !== 0 && out.maxn < out.minn) out.maxn = out.minn;
+  if (out.minAlpha > out.alpha) out.minAlpha = out.alpha;
   return out;
 }
 

@@ -7,34 +7,12 @@
 
 // ---------- shared value types ----------
 
-export interface TrainingParameters {
-  dim: number;
-  window: number;
-  negative: number;
-  epochs: number;
-  minCount: number;
-  sample: number;
-  alpha: number;
-  minAlpha: number;
-  seed: number;
-  lowercase: boolean;
-}
+import type { TrainingProgress, Word2VecOptions } from '../core/word2vec';
 
-/** One progress report of a training run (mirrors the core trainer's report). */
-export interface TrainingProgress {
-  phase: 'vocabulary' | 'training';
-  epoch: number;
-  epochs: number;
-  wordsDone: number;
-  wordsTotal: number;
-  /** Mean loss per positive pair since the previous report. */
-  loss: number;
-  /** Mean loss over the current epoch so far. */
-  epochLoss: number;
-  wordsPerSecond: number;
-  learningRate: number;
-  elapsedMs: number;
-}
+/** The training options that cross from the extension to the trainer (all of them but the vocabulary caps). */
+export type TrainingParameters = Omit<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab'>;
+
+export type { TrainingProgress };
 
 export type SkipReason = 'binary' | 'too-large' | 'unreadable' | 'not-a-file';
 
@@ -159,8 +137,14 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
 
 function isTrainingParameters(v: unknown): v is TrainingParameters {
   if (!isObject(v)) return false;
-  const numeric = ['dim', 'window', 'negative', 'epochs', 'minCount', 'sample', 'alpha', 'minAlpha', 'seed'];
-  return numeric.every((key) => isFiniteNumber(v[key])) && typeof v.lowercase === 'boolean';
+  const numeric = ['dim', 'window', 'negative', 'epochs', 'minCount', 'sample', 'alpha', 'minAlpha', 'seed', 'threads', 'minn', 'maxn', 'bucket'];
+  const flags = ['lowercase', 'hs', 'cbowMean'];
+  return (
+    numeric.every((key) => isFiniteNumber(v[key])) &&
+    flags.every((key) => typeof v[key] === 'boolean') &&
+    (v.algorithm === 'word2vec' || v.algorithm === 'fasttext') &&
+    (v.mode === 'sg' || v.mode === 'cbow')
+  );
 }
 
 export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {

@@ -2,7 +2,7 @@
 // runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
 import * as path from 'node:path';
 import { FileCorpus } from '../core/corpus';
-import { trainWord2Vec, type TrainedWord2Vec } from '../core/word2vec';
+import { trainWord2Vec, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
 import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
 
@@ -22,13 +22,14 @@ export async function trainFromFiles(
   job: JobInput,
   signal: AbortSignal,
   emit: (message: TrainerToHost) => void,
+  vocabularyCaps: Pick<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab'> = {},
 ): Promise<TrainedJob> {
   const started = Date.now();
   const corpus = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
   const relative = (file: string) => path.relative(job.corpusRoot, file) || path.basename(file);
 
   emit({ type: 'log', runId, level: 'info', message: `Reading ${job.files.length} files under ${job.corpusRoot}` });
-  const trained = await trainWord2Vec(corpus, job.parameters, {
+  const trained = await trainWord2Vec(corpus, { ...job.parameters, ...vocabularyCaps }, {
     signal,
     onVocabulary: ({ vocabularySize, corpusWords }) => {
       emit({ type: 'corpus', runId, report: relativeReport(corpus.report, relative) });
@@ -41,7 +42,7 @@ export async function trainFromFiles(
   const manifest: ModelManifest = {
     formatVersion: MODEL_FORMAT_VERSION,
     name: job.modelName,
-    algorithm: 'word2vec-sgns',
+    algorithm: job.parameters.algorithm,
     vectorsFile: VECTORS_FILE,
     vectorsFormat: 'word2vec-binary',
     vocabularySize: trained.vectors.size,
@@ -56,7 +57,7 @@ export async function trainFromFiles(
       replacedCharacters: corpus.report.replacedCharacters,
       skipped: relativeReport(corpus.report, relative).skipped,
     },
-    training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond },
+    training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond, threads: trained.stats.threads },
     timings: {
       vocabularySeconds: trained.stats.vocabularySeconds,
       trainingSeconds: trained.stats.trainingSeconds,
@@ -78,7 +79,7 @@ export async function runWord2VecJob(
   const { trained, manifest } = await trainFromFiles(runId, job, signal, emit);
   if (signal.aborted) throw abortError();
   emit({ type: 'log', runId, level: 'info', message: `Writing model to ${job.modelDir}` });
-  await writeModelFolder(job.modelDir, trained.vectors, manifest);
+  await writeModelFolder(job.modelDir, trained.vectors, manifest, trained.subwords);
   emit({
     type: 'done',
     runId,

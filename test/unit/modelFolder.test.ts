@@ -22,7 +22,7 @@ function tinyModel(): { vectors: WordVectors; manifest: ModelManifest } {
   const manifest: ModelManifest = {
     formatVersion: MODEL_FORMAT_VERSION,
     name: 'tiny',
-    algorithm: 'word2vec-sgns',
+    algorithm: 'word2vec',
     vectorsFile: 'vectors.bin',
     vectorsFormat: 'word2vec-binary',
     vocabularySize: 3,

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHostToPanel, parseHostToTrainer, parsePanelToHost, parseTrainerToHost } from '../../src/shared/protocol';
 
-const parameters = { dim: 10, window: 2, negative: 3, epochs: 1, minCount: 1, sample: 0, alpha: 0.025, minAlpha: 0.0001, seed: 1, lowercase: true };
+const parameters = {
+  algorithm: 'word2vec', mode: 'sg', hs: false, cbowMean: true, dim: 10, window: 2, negative: 3, epochs: 1, minCount: 1, sample: 0,
+  alpha: 0.025, minAlpha: 0.0001, seed: 1, lowercase: true, threads: 1, minn: 3, maxn: 6, bucket: 1000,
+};
 
 test('webview messages: the three known shapes pass, everything else is dropped', () => {
   assert.deepEqual(parsePanelToHost({ type: 'ready' }), { type: 'ready' });
@@ -34,6 +37,8 @@ test('trainer start message needs a complete job', () => {
   assert.ok(parseHostToTrainer({ type: 'cancel', runId: 'r' }));
   assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, files: [1] } }), undefined);
   assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, parameters: { ...parameters, dim: 'big' } } }), undefined);
+  assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, parameters: { ...parameters, mode: 'skipgram' } } }), undefined);
+  assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, parameters: { ...parameters, hs: 'yes' } } }), undefined);
   assert.equal(parseHostToTrainer({ type: 'start', job }), undefined);
 });
 

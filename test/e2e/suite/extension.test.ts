@@ -208,7 +208,7 @@ suite('Transfer Lab in the VS Code extension host', () => {
 
     const manifest = JSON.parse(fs.readFileSync(path.join(outcome.modelDir, 'model.json'), 'utf8'));
     assert.equal(typeof manifest.formatVersion, 'number', 'formatVersion');
-    assert.equal(manifest.algorithm, 'word2vec-sgns');
+    assert.equal(manifest.algorithm, 'word2vec');
     assert.equal(manifest.parameters?.dim, 32, 'parameters.dim is the override');
     assert.equal(manifest.parameters?.epochs, 2, 'parameters.epochs is the override');
     assert.equal(manifest.parameters?.minCount, 3, 'parameters.minCount is the override');
