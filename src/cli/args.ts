@@ -3,6 +3,8 @@
 
 export type FlagSpec =
   | { kind: 'string' }
+  /** Repeatable: every occurrence is kept, in order (`--similarity a.tsv --similarity b.txt`). */
+  | { kind: 'strings' }
   | { kind: 'boolean' }
   | { kind: 'int' | 'number'; min: number; max: number };
 
@@ -15,13 +17,13 @@ export class UsageError extends Error {
 
 export interface ParsedArgs {
   positional: string[];
-  flags: Record<string, string | number | boolean>;
+  flags: Record<string, string | number | boolean | string[]>;
 }
 
 /** Accepts `--name value`, `--name=value`, `-k value` (single letter) and `--` to end flags. */
 export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): ParsedArgs {
   const positional: string[] = [];
-  const flags: Record<string, string | number | boolean> = {};
+  const flags: Record<string, string | number | boolean | string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -47,7 +49,12 @@ export function parseArgs(argv: string[], specs: Record<string, FlagSpec>): Pars
     }
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value.`);
-    flags[name] = spec.kind === 'string' ? value : parseNumber(name, value, spec);
+    if (spec.kind === 'strings') {
+      const previous = flags[name];
+      flags[name] = Array.isArray(previous) ? [...previous, value] : [value];
+    } else {
+      flags[name] = spec.kind === 'string' ? value : parseNumber(name, value, spec);
+    }
   }
   return { positional, flags };
 }

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { listCorpusFiles } from '../core/corpus';
-import { WORD2VEC_DEFAULTS } from '../core/word2vec';
+import { WORD2VEC_DEFAULTS, resolveWord2VecOptions } from '../core/word2vec';
+import { writeProjectorTsv } from '../core/formats/projectorTsv';
 import { readWord2Vec, writeWord2Vec } from '../core/formats/word2vecFormat';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { loadModelVectors, writeModelFolder, sanitizeModelName } from '../core/modelFolder';
@@ -11,6 +12,7 @@ import type { WordVectors } from '../core/vectors';
 import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { trainFromFiles } from '../trainer/runJob';
 import { parseArgs, UsageError, type FlagSpec } from './args';
+import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
 
 const VERSION = '0.1.0';
 
@@ -19,32 +21,46 @@ const HELP = `transfer-lab ${VERSION}: train and query word vectors
 Usage:
   transfer-lab train <file-or-folder> --out <path> [options]
   transfer-lab neighbours <model> <word> [-k N]
+${EVAL_USAGE}
   transfer-lab --help | --version
 
-train: trains Word2Vec (skip-gram, negative sampling) on a text file (plain or .gz) or on every
-text file under a folder. --out decides the format:
+train: trains word vectors on a text file (plain or .gz) or on every text file under a folder.
+--out decides the format:
   *.bin         word2vec binary (gensim: KeyedVectors.load_word2vec_format(path, binary=True))
   *.txt, *.vec  word2vec text
+  *.tsv         TensorFlow Embedding Projector: <name>.tsv vectors and <name>.metadata.tsv words
   anything else a model folder (vectors.bin + model.json), as the VS Code extension writes
-Options (defaults as gensim's Word2Vec):
+Options (defaults as gensim's, but skip-gram):
+  --algo A         word2vec | fasttext                  [${WORD2VEC_DEFAULTS.algorithm}]
+  --mode M         sg (skip-gram) | cbow                [${WORD2VEC_DEFAULTS.mode}]
+  --hs             hierarchical softmax (use --negative 0 for hs alone)
+  --cbow-sum       CBOW: sum the context vectors instead of averaging them
   --dim N          vector size                          [${WORD2VEC_DEFAULTS.dim}]
   --window N       max distance to a context word       [${WORD2VEC_DEFAULTS.window}]
-  --negative N     negative samples per pair            [${WORD2VEC_DEFAULTS.negative}]
+  --negative N     noise words per prediction           [${WORD2VEC_DEFAULTS.negative}]
   --min-count N    drop words seen fewer times          [${WORD2VEC_DEFAULTS.minCount}]
+  --max-vocab-size N  bound on distinct words while counting (prunes rare words early)
+  --max-final-vocab N keep at most the N most frequent words
   --sample X       down-sampling of frequent words      [${WORD2VEC_DEFAULTS.sample}]
   --alpha X        initial learning rate                [${WORD2VEC_DEFAULTS.alpha}]
   --min-alpha X    final learning rate                  [${WORD2VEC_DEFAULTS.minAlpha}]
   --epochs N       passes over the corpus               [${WORD2VEC_DEFAULTS.epochs}]
-  --threads N      worker threads (this version trains on 1; more arrive with the parallel engine)
-  --seed N         random seed; same seed, same input -> bit-identical vectors [${WORD2VEC_DEFAULTS.seed}]
+  --threads N      training threads; 0 = every core     [${WORD2VEC_DEFAULTS.threads}]
+                   1 is the deterministic mode: same seed, same input -> bit-identical vectors
+  --seed N         random seed                          [${WORD2VEC_DEFAULTS.seed}]
+  --minn N         fasttext: shortest character n-gram  [${WORD2VEC_DEFAULTS.minn}]
+  --maxn N         fasttext: longest character n-gram   [${WORD2VEC_DEFAULTS.maxn}]
+  --bucket N       fasttext: hashed n-gram rows         [${WORD2VEC_DEFAULTS.bucket}]
   --no-lowercase   keep the case of the text
-  --max-file-mb X  skip files larger than this         [50]
+  --max-file-mb X  skip files larger than this when scanning a folder [50]
+  --json           print the result as one JSON line on stdout
   --quiet          print only errors and the final line
 
 neighbours: prints "word similarity" rows for the k nearest words (cosine) of <word>.
 <model> is a model folder or a vectors file (.bin, .txt, .vec, optionally .gz).
   -k N             how many neighbours                  [10]
-`;
+
+${EVAL_HELP}`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
@@ -56,7 +72,17 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   alpha: { kind: 'number', min: 1e-9, max: 10 },
   'min-alpha': { kind: 'number', min: 0, max: 10 },
   epochs: { kind: 'int', min: 1, max: 100000 },
-  threads: { kind: 'int', min: 1, max: 1024 },
+  threads: { kind: 'int', min: 0, max: 1024 },
+  algo: { kind: 'string' },
+  mode: { kind: 'string' },
+  hs: { kind: 'boolean' },
+  'cbow-sum': { kind: 'boolean' },
+  minn: { kind: 'int', min: 1, max: 100 },
+  maxn: { kind: 'int', min: 0, max: 100 },
+  bucket: { kind: 'int', min: 0, max: 100_000_000 },
+  'max-vocab-size': { kind: 'int', min: 1, max: 1e12 },
+  'max-final-vocab': { kind: 'int', min: 1, max: 1e12 },
+  json: { kind: 'boolean' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   'no-lowercase': { kind: 'boolean' },
   'max-file-mb': { kind: 'number', min: 0.001, max: 1e7 },
@@ -87,8 +113,10 @@ async function main(argv: string[]): Promise<number> {
     case 'neighbours':
     case 'neighbors':
       return neighbours(rest);
+    case 'eval':
+      return runEval(rest);
     default:
-      throw new UsageError(`unknown command "${command}". Commands: train, neighbours. See transfer-lab --help.`);
+      throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval. See transfer-lab --help.`);
   }
 }
 
@@ -101,25 +129,44 @@ async function train(argv: string[]): Promise<number> {
   const corpusPath = path.resolve(positional[0]);
   const files = await listCorpusFiles(corpusPath);
   if (files.length === 0) throw new UsageError(`no text files found under ${corpusPath} (looked for .txt, .md, .rst, .tex, .csv, .jsonl and similar, optionally .gz).`);
-  if ((flags.threads as number | undefined) && (flags.threads as number) > 1 && !quiet) {
-    process.stderr.write(`note: --threads ${flags.threads}: this version trains on one thread.\n`);
-  }
-
+  const algorithm = choice('--algo', flags.algo, ['word2vec', 'fasttext'], WORD2VEC_DEFAULTS.algorithm);
+  const mode = choice('--mode', flags.mode, ['sg', 'cbow'], WORD2VEC_DEFAULTS.mode);
+  const number = (flag: string, fallback: number) => (flags[flag] as number | undefined) ?? fallback;
   const parameters: TrainingParameters = {
-    dim: (flags.dim as number) ?? WORD2VEC_DEFAULTS.dim,
-    window: (flags.window as number) ?? WORD2VEC_DEFAULTS.window,
-    negative: (flags.negative as number) ?? WORD2VEC_DEFAULTS.negative,
-    epochs: (flags.epochs as number) ?? WORD2VEC_DEFAULTS.epochs,
-    minCount: (flags['min-count'] as number) ?? WORD2VEC_DEFAULTS.minCount,
-    sample: (flags.sample as number) ?? WORD2VEC_DEFAULTS.sample,
-    alpha: (flags.alpha as number) ?? WORD2VEC_DEFAULTS.alpha,
-    minAlpha: (flags['min-alpha'] as number) ?? WORD2VEC_DEFAULTS.minAlpha,
-    seed: (flags.seed as number) ?? WORD2VEC_DEFAULTS.seed,
+    algorithm,
+    mode,
+    hs: flags.hs === true,
+    cbowMean: flags['cbow-sum'] !== true,
+    dim: number('dim', WORD2VEC_DEFAULTS.dim),
+    window: number('window', WORD2VEC_DEFAULTS.window),
+    negative: number('negative', WORD2VEC_DEFAULTS.negative),
+    epochs: number('epochs', WORD2VEC_DEFAULTS.epochs),
+    minCount: number('min-count', WORD2VEC_DEFAULTS.minCount),
+    sample: number('sample', WORD2VEC_DEFAULTS.sample),
+    alpha: number('alpha', WORD2VEC_DEFAULTS.alpha),
+    minAlpha: number('min-alpha', WORD2VEC_DEFAULTS.minAlpha),
+    seed: number('seed', WORD2VEC_DEFAULTS.seed),
+    threads: number('threads', WORD2VEC_DEFAULTS.threads),
+    minn: number('minn', WORD2VEC_DEFAULTS.minn),
+    maxn: number('maxn', WORD2VEC_DEFAULTS.maxn),
+    bucket: number('bucket', WORD2VEC_DEFAULTS.bucket),
     lowercase: flags['no-lowercase'] !== true,
+  };
+  try {
+    resolveWord2VecOptions(parameters);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const vocabularyCaps = {
+    maxVocabSize: flags['max-vocab-size'] as number | undefined,
+    maxFinalVocab: flags['max-final-vocab'] as number | undefined,
   };
   const outPath = path.resolve(out);
   const format = outputFormat(outPath);
-  const corpusRoot = (await fs.stat(corpusPath)).isDirectory() ? corpusPath : path.dirname(corpusPath);
+  const corpusIsFolder = (await fs.stat(corpusPath)).isDirectory();
+  const corpusRoot = corpusIsFolder ? corpusPath : path.dirname(corpusPath);
+  // The size limit guards folder scans against stray dumps; a file named on the command line is wanted.
+  const maxFileBytes = corpusIsFolder ? Math.round(((flags['max-file-mb'] as number) ?? 50) * 1024 * 1024) : Number.MAX_SAFE_INTEGER;
 
   // Ctrl-C stops cleanly: nothing is written, and a second Ctrl-C exits at once.
   const controller = new AbortController();
@@ -135,33 +182,66 @@ async function train(argv: string[]): Promise<number> {
     {
       files,
       corpusRoot,
-      maxFileBytes: Math.round(((flags['max-file-mb'] as number) ?? 50) * 1024 * 1024),
+      maxFileBytes,
       parameters,
-      modelName: sanitizeModelName(path.basename(outPath).replace(/\.(bin|txt|vec)$/, '')),
+      modelName: sanitizeModelName(path.basename(outPath).replace(/\.(bin|txt|vec|tsv)$/, '')),
     },
     controller.signal,
     (message) => progress.handle(message),
+    vocabularyCaps,
   );
   progress.finish();
 
+  let written = outPath;
   if (format === 'folder') {
-    await writeModelFolder(outPath, trained.vectors, manifest);
+    await writeModelFolder(outPath, trained.vectors, manifest, trained.subwords);
+  } else if (format === 'projector') {
+    const metadataPath = outPath.replace(/\.tsv$/i, '.metadata.tsv');
+    await writeProjectorTsv(trained.vectors, outPath, metadataPath);
+    written = `${outPath} and ${metadataPath}`;
   } else {
     await writeFileAtomic(outPath, (tempPath) => writeWord2Vec(trained.vectors, tempPath, { binary: format === 'binary' }));
   }
   const s = trained.stats;
+  if (flags.json === true) {
+    process.stdout.write(
+      `${JSON.stringify({
+        out: outPath,
+        algorithm: parameters.algorithm,
+        mode: parameters.mode,
+        vocabularySize: trained.vectors.size,
+        dim: trained.vectors.dim,
+        corpusWords: s.corpusWords,
+        trainedWords: s.trainedWords,
+        epochs: s.epochs,
+        threads: s.threads,
+        vocabularySeconds: s.vocabularySeconds,
+        trainingSeconds: s.trainingSeconds,
+        wordsPerSecond: s.wordsPerSecond,
+        epochLosses: s.epochLosses,
+      })}\n`,
+    );
+    return 0;
+  }
   process.stdout.write(
-    `wrote ${outPath}: ${trained.vectors.size.toLocaleString('en-US')} words x ${trained.vectors.dim} ` +
+    `wrote ${written}: ${trained.vectors.size.toLocaleString('en-US')} words x ${trained.vectors.dim} ` +
       `(${s.corpusWords.toLocaleString('en-US')} corpus words, ${s.epochs} epochs, ${Math.round(s.wordsPerSecond).toLocaleString('en-US')} words/s, ` +
       `${s.trainingSeconds.toFixed(1)} s training, final epoch loss ${formatLoss(s.epochLosses.at(-1))})\n`,
   );
   return 0;
 }
 
-function outputFormat(outPath: string): 'binary' | 'text' | 'folder' {
+function outputFormat(outPath: string): 'binary' | 'text' | 'projector' | 'folder' {
   if (/\.bin$/i.test(outPath)) return 'binary';
+  if (/\.tsv$/i.test(outPath)) return 'projector';
   if (/\.(txt|vec)$/i.test(outPath)) return 'text';
   return 'folder';
+}
+
+function choice<T extends string>(flag: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${String(value)}".`);
+  return value as T;
 }
 
 async function neighbours(argv: string[]): Promise<number> {

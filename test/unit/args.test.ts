@@ -34,3 +34,12 @@ test('bad flags say what was wrong', () => {
     assert.throws(() => parseArgs(argv, specs), (error: Error) => error instanceof UsageError && message.test(error.message), argv.join(' '));
   }
 });
+
+test('a repeatable flag keeps every value in order; other flags keep the last', () => {
+  const repeatable: Record<string, FlagSpec> = { ...specs, similarity: { kind: 'strings' } };
+  const parsed = parseArgs(['v.bin', '--similarity', 'a.tsv', '--dim', '3', '--similarity=b.txt', '--dim', '4'], repeatable);
+  assert.deepEqual(parsed.flags, { similarity: ['a.tsv', 'b.txt'], dim: 4 });
+  assert.deepEqual(parseArgs(['--similarity', 'only.tsv'], repeatable).flags, { similarity: ['only.tsv'] });
+  assert.deepEqual(parseArgs(['v.bin'], repeatable).flags, {});
+  assert.throws(() => parseArgs(['--similarity'], repeatable), /--similarity needs a value/);
+});

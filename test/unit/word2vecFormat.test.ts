@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -206,6 +207,17 @@ describe('word2vec format', () => {
       await expectError('zero.txt', '0 100\n', /line 1: expected a header/);
       await expectError('empty.txt', '', /the file is empty/);
     });
+
+    it('more records than the header says, counted', async () => {
+      await expectError('more.txt', '2 2\ncat 1 2\ndog 3 4\n\nfox 5 6\nowl 7 8\n', /more\.txt line 5: header says 2 words, but the file has 4 \(is the header out of date\?\)/);
+      const record = (word: string, values: number[]) => Buffer.concat([Buffer.from(`${word} `), Buffer.from(new Float32Array(values).buffer)]);
+      const records = [record('cat', [1, 2]), record('dog', [3, 4]), record('fox', [5, 6])];
+      await expectError('more.bin', Buffer.concat([Buffer.from('2 2\n'), ...records]), /more\.bin record 3: header says 2 words, but the file has 3/, { binary: true });
+      await expectError('junk.bin', Buffer.concat([Buffer.from('2 2\n'), ...records.slice(0, 2), Buffer.from('xy')]), /junk\.bin record 3: header says 2 words, but after record 2 come bytes that do not form a complete record/, { binary: true });
+      // Trailing line breaks (word2vec.c ends every record with one) are not records.
+      writeFileSync(file('newlines.bin'), Buffer.concat([Buffer.from('2 2\n'), records[0], Buffer.from('\n'), records[1], Buffer.from('\n\n')]));
+      assert.deepEqual((await readWord2Vec(file('newlines.bin'))).words, ['cat', 'dog']);
+    });
   });
 
   it('refuses to write words that would break the format, leaving no file behind', async () => {
@@ -221,5 +233,89 @@ describe('word2vec format', () => {
     await writeWord2Vec(big, file('big.bin'), { binary: true });
     assert.equal(statSync(file('big.bin')).size, '20000 50\n'.length + words.reduce((n, w) => n + w.length + 1 + 200, 0));
     assert.ok(sameFloats((await readWord2Vec(file('big.bin'))).data, data));
+  });
+
+  describe("round trips of gensim's own fixture files", () => {
+    /**
+     * What gensim 4.2 reads from each fixture, computed once with /usr/bin/python3 when this test was
+     * written: kv = KeyedVectors.load_word2vec_format(path, binary=…, no_header=…), then len(kv),
+     * kv.vector_size, the first and last word, and float64 sums of kv.vectors and of its squares.
+     */
+    const FIXTURES = [
+      { name: 'euclidean_vectors.bin', count: 2747, dim: 10, first: 'the', last: 'fly', sum: 2030.2751170008687, squares: 34392.50424296118 },
+      { name: 'high_precision.kv.txt', count: 2, dim: 2, first: 'kangaroo.n.01', last: 'horse.n.01', sum: -0.0009048381252796389, squares: 1.8722845012712706e-6 },
+      { name: 'lee_fasttext.vec', count: 1762, dim: 10, first: 'the', last: 'hundred', sum: -2523.5123581186454, squares: 6073.7709019005415 },
+      { name: 'toy-model.vec', count: 22, dim: 5, first: 'the', last: 'by', sum: 3.5454020385222975, squares: 1.5470890040399627 },
+      { name: 'test_glove.txt', count: 76, dim: 50, first: 'the', last: 'into', sum: 63.163756277717766, squares: 2150.8249170191934 },
+    ];
+    const checksum = (v: WordVectors) => {
+      let sum = 0;
+      let squares = 0;
+      for (const x of v.data) {
+        sum += x;
+        squares += x * x;
+      }
+      return { sum, squares };
+    };
+    const matches = (v: WordVectors, f: (typeof FIXTURES)[number], label: string) => {
+      assert.equal(v.size, f.count, label);
+      assert.equal(v.dim, f.dim, label);
+      assert.equal(v.words[0], f.first, label);
+      assert.equal(v.words[v.size - 1], f.last, label);
+      const { sum, squares } = checksum(v);
+      // Summation order differs from numpy's pairwise sum; the values themselves are the same float32s.
+      assert.ok(Math.abs(sum - f.sum) <= 1e-9 * Math.max(1, Math.abs(f.sum)), `${label}: sum ${sum}`);
+      assert.ok(Math.abs(squares - f.squares) <= 1e-9 * Math.max(1, f.squares), `${label}: squares ${squares}`);
+    };
+
+    for (const f of FIXTURES) {
+      it(`${f.name}: reads what gensim reads, and survives text, binary and gzip round trips`, async () => {
+        const original = await readWord2Vec(path.join(GENSIM, f.name));
+        matches(original, f, f.name);
+        for (const [out, binary] of [['rt.txt', false], ['rt.bin', true], ['rt.txt.gz', false], ['rt.bin.gz', true]] as const) {
+          const target = file(`${f.name}.${out}`);
+          await writeWord2Vec(original, target, { binary });
+          const back = await readWord2Vec(target);
+          assert.deepEqual(back.words, original.words, out);
+          assert.ok(sameFloats(back.data, original.data), `${f.name} → ${out}`);
+        }
+      });
+    }
+
+    // gensim itself reading what we wrote, when python3 with gensim is at hand (as on the bench machine).
+    const python = '/usr/bin/python3';
+    const hasGensim = spawnSync(python, ['-c', 'import gensim'], { encoding: 'utf8' }).status === 0;
+    it('gensim loads the text and binary files we write back to the same vectors', { skip: hasGensim ? false : 'no python3 with gensim here' }, async () => {
+      const jobs: { path: string; binary: boolean; fixture: (typeof FIXTURES)[number] }[] = [];
+      for (const f of FIXTURES) {
+        const vectors = await readWord2Vec(path.join(GENSIM, f.name));
+        for (const binary of [false, true]) {
+          const target = file(`${f.name}.for-gensim.${binary ? 'bin' : 'txt'}`);
+          await writeWord2Vec(vectors, target, { binary });
+          jobs.push({ path: target, binary, fixture: f });
+        }
+      }
+      const script = [
+        'import json, sys, logging',
+        'import numpy as np',
+        'from gensim.models import KeyedVectors',
+        'logging.disable(logging.CRITICAL)',
+        'for path, binary in json.loads(sys.argv[1]):',
+        '    kv = KeyedVectors.load_word2vec_format(path, binary=binary)',
+        '    v = kv.vectors.astype(np.float64)',
+        '    print(json.dumps([len(kv), kv.vector_size, kv.index_to_key[0], kv.index_to_key[-1], float(v.sum()), float((v * v).sum())]))',
+      ].join('\n');
+      const result = spawnSync(python, ['-c', script, JSON.stringify(jobs.map((j) => [j.path, j.binary]))], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as [number, number, string, string, number, number]);
+      assert.equal(lines.length, jobs.length);
+      jobs.forEach((job, i) => {
+        const [count, dim, first, last, sum, squares] = lines[i];
+        assert.deepEqual([count, dim, first, last], [job.fixture.count, job.fixture.dim, job.fixture.first, job.fixture.last], job.path);
+        // Same float32 values and the same numpy summation as the reference: equal to the last bit.
+        assert.equal(sum, job.fixture.sum, job.path);
+        assert.equal(squares, job.fixture.squares, job.path);
+      });
+    });
   });
 });

@@ -217,7 +217,49 @@ async function parse(
   if (store.records < count) {
     throw new Error(`${name}: header says ${count} words, but the file ends after ${store.records} (truncated?)`);
   }
+  if (binary) await expectBinaryEnd(reader, name, count, dim);
+  else await expectTextEnd(reader, name, count, dim, store.lastLine);
   return finish(store, { binary, hasHeader: true });
+}
+
+/**
+ * Records after the count the header gives mean the header is stale or the file was concatenated;
+ * reading only the first `count` would silently drop words, so count the rest and say so.
+ */
+async function expectTextEnd(reader: ByteReader, name: string, count: number, dim: number, lastLine: number): Promise<void> {
+  let extra = 0;
+  let firstExtraLine = 0;
+  let lineNumber = lastLine;
+  for (;;) {
+    const line = await reader.readLine(MAX_WORD_BYTES + dim * 64 + 64);
+    if (line === undefined) break;
+    lineNumber++;
+    if (line !== 'too-long' && line.toString('latin1').trim() === '') continue;
+    extra++;
+    firstExtraLine ||= lineNumber;
+    if (line === 'too-long') break;
+  }
+  if (extra > 0) {
+    throw new Error(`${name} line ${firstExtraLine}: header says ${count} words, but the file has ${reader.ended && reader.available === 0 ? '' : 'at least '}${count + extra} (is the header out of date?)`);
+  }
+}
+
+async function expectBinaryEnd(reader: ByteReader, name: string, count: number, dim: number): Promise<void> {
+  await reader.skipBytes(10, 13, 32);
+  if (!(await reader.ensure(1))) return;
+  // Count the whole records that follow, as far as they look like records.
+  let extra = 0;
+  for (;;) {
+    await reader.skipBytes(10, 13);
+    if (!(await reader.ensure(1))) break;
+    const word = await reader.readUntil(0x20, MAX_WORD_BYTES);
+    if (word === undefined || word === 'too-long' || word.length === 0 || !(await reader.ensure(dim * 4))) {
+      throw new Error(`${name} record ${count + extra + 1}: header says ${count} words, but after record ${count + extra} come bytes that do not form a complete record (is the header out of date, or the file damaged?)`);
+    }
+    reader.consume(dim * 4);
+    extra++;
+  }
+  throw new Error(`${name} record ${count + 1}: header says ${count} words, but the file has ${count + extra} (is the header out of date?)`);
 }
 
 function parseHeader(text: string): Header | undefined {
@@ -262,6 +304,7 @@ async function readTextRows(reader: ByteReader, store: RowStore, name: string, c
     const line = await reader.readLine(maxLine);
     if (line === undefined) return;
     lineNumber++;
+    store.lastLine = lineNumber;
     if (line === 'too-long') throw new Error(`${name} line ${lineNumber}: longer than ${maxLine} bytes; expected a word and ${store.dim} numbers`);
     const text = line.toString('utf8').trimEnd();
     if (text.length === 0) continue;
@@ -332,6 +375,8 @@ function finish(store: RowStore, format: { binary: boolean; hasHeader: boolean }
 class RowStore {
   readonly words: string[] = [];
   records = 0;
+  /** The line of the last text record read, for messages about what follows it. */
+  lastLine = 1;
   duplicates = 0;
   readonly duplicateExamples: string[] = [];
   private readonly seen = new Set<string>();
