@@ -135,10 +135,17 @@ export interface TrainedWord2Vec {
 
 /** Returning to the event loop this often lets cancellation and I/O in the host process get through. */
 const YIELD_INTERVAL_MS = 50;
-/** Words per job handed to a worker (gensim's MAX_WORDS_IN_BATCH): a few tens of milliseconds of work. */
-const JOB_WORDS = 10_000;
-/** A job holds whole sentences; a sentence is at most DEFAULT_MAX_SENTENCE_LENGTH words plus its separator. */
-const JOB_CAPACITY = JOB_WORDS + DEFAULT_MAX_SENTENCE_LENGTH + 1;
+/**
+ * Text per job handed to a worker: about 10,000 words of English (gensim's MAX_WORDS_IN_BATCH), a
+ * few tens of milliseconds of training. Workers tokenize their own jobs, so reading is all this
+ * thread does and tokenizing scales with the threads.
+ */
+const JOB_CHARS = 64 * 1024;
+/**
+ * Token slots a job can need: every token and every sentence end takes at least one character,
+ * plus the ends the 10,000-word cut adds and the end of a job cut inside a line.
+ */
+const JOB_CAPACITY = JOB_CHARS + Math.ceil(JOB_CHARS / DEFAULT_MAX_SENTENCE_LENGTH) + 2;
 /** One job running and one waiting per worker keeps every worker busy. */
 const JOB_SLOTS_PER_THREAD = 2;
 
@@ -229,7 +236,7 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   };
   throwIfAborted();
 
-  const vocabulary = await countWords(corpus, settings, callbacks, started);
+  const { vocabulary, charsPerEpoch } = await countWords(corpus, settings, callbacks, started);
   const vocabularySeconds = (performance.now() - started) / 1000;
   callbacks.onVocabulary?.({
     vocabularySize: vocabulary.size,
@@ -246,9 +253,13 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
     jobCapacity: JOB_CAPACITY,
     jobSlotsPerThread: JOB_SLOTS_PER_THREAD,
   });
-  const pool = await WorkerPool.start(kernel.memory, kernel.layout, threads);
+  const pool = await WorkerPool.start(kernel.memory, kernel.layout, threads, {
+    words: vocabulary.words,
+    lowercase: settings.lowercase,
+    maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH,
+  });
   try {
-    const run = await trainEpochs(corpus, vocabulary, settings, callbacks, pool, started, interval);
+    const run = await trainEpochs(corpus, vocabulary, charsPerEpoch, settings, callbacks, pool, started, interval);
     return {
       ...kernel.collectVectors(),
       vocabulary,
@@ -260,15 +271,22 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   }
 }
 
-async function countWords(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks, started: number): Promise<Vocabulary> {
+async function countWords(
+  corpus: TextCorpus,
+  settings: Word2VecOptions,
+  callbacks: TrainCallbacks,
+  started: number,
+): Promise<{ vocabulary: Vocabulary; charsPerEpoch: number }> {
   const { signal } = callbacks;
   const interval = callbacks.progressIntervalMs ?? 250;
   const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
   let lastReport = started;
   let lastYield = started;
   const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
+  let charsPerEpoch = 0;
   for await (const chunk of corpus.chunks(signal)) {
     if (signal?.aborted) throw abortError('Training cancelled');
+    charsPerEpoch += chunk.length;
     for (const sentence of splitter.push(chunk)) builder.add(sentence);
     const now = performance.now();
     if (now - lastReport >= interval) {
@@ -292,7 +310,7 @@ async function countWords(corpus: TextCorpus, settings: Word2VecOptions, callbac
         : `No word occurs at least ${settings.minCount} times (minCount): the corpus has ${builder.distinctWords} distinct words in ${builder.corpusWords} tokens. Use a lower minCount or more text.`,
     );
   }
-  return vocabulary;
+  return { vocabulary, charsPerEpoch };
 }
 
 function subwordSettings(settings: Word2VecOptions): SubwordOptions | undefined {
@@ -308,10 +326,15 @@ interface EpochRun {
   epochLosses: number[];
 }
 
-/** Streams the corpus once per epoch, cutting it into jobs of whole sentences for the workers. */
+/**
+ * Streams the corpus once per epoch and cuts the text into jobs at line ends. The learning rate of a
+ * job follows from how much text came before it, so it does not depend on timing: with one thread
+ * the run is reproducible.
+ */
 async function trainEpochs(
   corpus: TextCorpus,
   vocabulary: Vocabulary,
+  charsPerEpoch: number,
   settings: Word2VecOptions,
   callbacks: TrainCallbacks,
   pool: WorkerPool,
@@ -321,12 +344,13 @@ async function trainEpochs(
   const { signal } = callbacks;
   const epochs = settings.epochs;
   const wordsTotal = vocabulary.totalWords * epochs;
-  const alphaAt = (words: number) =>
-    Math.max(settings.minAlpha, settings.alpha - ((settings.alpha - settings.minAlpha) * words) / wordsTotal);
+  const charsTotal = Math.max(1, charsPerEpoch * epochs);
+  const alphaAt = (progress: number) =>
+    Math.max(settings.minAlpha, settings.alpha - (settings.alpha - settings.minAlpha) * Math.min(1, progress));
   const trainingStarted = performance.now();
   const epochLosses: number[] = [];
   let jobIndex = 0;
-  let wordsDispatched = 0;
+  let charsDispatched = 0;
   let lastReport = performance.now();
   let lastYield = lastReport;
   // A report that covers no prediction (the very start, or an epoch boundary right after a report)
@@ -352,44 +376,31 @@ async function trainEpochs(
       loss,
       epochLoss: (totals.loss - epochStart.loss) / epochExamples,
       wordsPerSecond: seconds > 0 ? totals.words / seconds : 0,
-      learningRate: alphaAt(totals.words),
+      learningRate: alphaAt(totals.words / wordsTotal),
       elapsedMs: now - started,
     });
     lastReportedLoss = loss;
     reported = { loss: totals.loss, examples: totals.examples };
   };
 
+  const dispatch = async (text: string) => {
+    const slot = await pool.acquire(signal);
+    const alphaStart = alphaAt(charsDispatched / charsTotal);
+    charsDispatched += text.length;
+    pool.run(slot, text, alphaStart, alphaAt(charsDispatched / charsTotal), streamSeed(settings.seed, jobIndex++));
+  };
+
   for (let epoch = 1; epoch <= epochs; epoch++) {
     epochStart = { ...pool.totals };
-    const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
-    let job = await pool.acquire(signal);
-    let count = 0;
-    let words = 0;
-    const dispatch = async () => {
-      const alphaStart = alphaAt(wordsDispatched);
-      wordsDispatched += words;
-      pool.run(job, count, alphaStart, alphaAt(wordsDispatched), streamSeed(settings.seed, jobIndex++));
-      count = 0;
-      words = 0;
-      job = await pool.acquire(signal);
-    };
-    const addSentences = async (sentences: string[][]) => {
-      for (const sentence of sentences) {
-        if (count + sentence.length + 1 > JOB_CAPACITY || words >= JOB_WORDS) await dispatch();
-        const tokens = job.tokens;
-        for (let i = 0; i < sentence.length; i++) {
-          const id = vocabulary.id(sentence[i]);
-          if (id >= 0) {
-            tokens[count++] = id;
-            words++;
-          }
-        }
-        tokens[count++] = -1;
-      }
-    };
+    let pending = '';
     for await (const chunk of corpus.chunks(signal)) {
       if (signal?.aborted) throw abortError('Training cancelled');
-      await addSentences(splitter.push(chunk));
+      pending += chunk;
+      while (pending.length >= JOB_CHARS) {
+        const cut = jobEnd(pending);
+        await dispatch(pending.slice(0, cut));
+        pending = pending.slice(cut);
+      }
       const now = performance.now();
       if (now - lastReport >= interval) {
         lastReport = now;
@@ -400,9 +411,7 @@ async function trainEpochs(
         await yieldToEventLoop();
       }
     }
-    await addSentences(splitter.end());
-    if (count > 0) await dispatch();
-    pool.release(job);
+    if (pending.length > 0) await dispatch(pending);
     await pool.drain(signal);
     lastReport = performance.now();
     report(epoch, lastReport);
@@ -421,11 +430,25 @@ async function trainEpochs(
   };
 }
 
+/**
+ * Where the first job of `text` ends: after its last line break within JOB_CHARS, else after its last
+ * whitespace there (a line longer than a job is cut between words), else at JOB_CHARS.
+ */
+function jobEnd(text: string): number {
+  for (let i = JOB_CHARS - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return i + 1;
+  }
+  for (let i = JOB_CHARS - 1; i > 0; i--) {
+    if (text.charCodeAt(i) <= 32) return i + 1;
+  }
+  return JOB_CHARS;
+}
+
 interface JobSlot {
   worker: number;
   slot: number;
   address: number;
-  tokens: Int32Array;
 }
 
 /** Totals over finished jobs; loss and counts are summed in float64. */
@@ -450,7 +473,12 @@ class WorkerPool {
 
   private constructor(private readonly workers: Worker[]) {}
 
-  static async start(memory: WebAssembly.Memory, layout: KernelLayout, threads: number): Promise<WorkerPool> {
+  static async start(
+    memory: WebAssembly.Memory,
+    layout: KernelLayout,
+    threads: number,
+    text: { words: string[]; lowercase: boolean; maxSentenceLength: number },
+  ): Promise<WorkerPool> {
     const module = kernelModule();
     const workers: Worker[] = [];
     const pool = new WorkerPool(workers);
@@ -468,7 +496,7 @@ class WorkerPool {
               pool.watch(worker, index);
               resolve();
             });
-            const init: ToTrainingWorker = { type: 'init', module, memory, record: thread.record };
+            const init: ToTrainingWorker = { type: 'init', module, memory, record: thread.record, capacity: JOB_CAPACITY, ...text };
             worker.postMessage(init);
           });
         }),
@@ -479,7 +507,7 @@ class WorkerPool {
     }
     layout.threads.slice(0, threads).forEach((thread, worker) =>
       thread.jobSlots.forEach((address, slot) =>
-        pool.free.push({ worker, slot, address, tokens: new Int32Array(memory.buffer, address, JOB_CAPACITY) }),
+        pool.free.push({ worker, slot, address }),
       ),
     );
     return pool;
@@ -538,10 +566,10 @@ class WorkerPool {
     }
   }
 
-  run(slot: JobSlot, count: number, alphaStart: number, alphaEnd: number, seed: number): void {
+  run(slot: JobSlot, text: string, alphaStart: number, alphaEnd: number, seed: number): void {
     this.busy++;
     this.slotsInFlight.set(`${slot.worker}:${slot.slot}`, slot);
-    const job: ToTrainingWorker = { type: 'job', slot: slot.slot, tokens: slot.address, count, alphaStart, alphaEnd, seed };
+    const job: ToTrainingWorker = { type: 'job', slot: slot.slot, tokens: slot.address, text, alphaStart, alphaEnd, seed };
     this.workers[slot.worker].postMessage(job);
   }
 

@@ -7,15 +7,14 @@
 // static variables and no stack arrays, because the linear memory (and so a C stack or a static) is
 // shared between threads; everything per-thread hangs off a Thread record.
 //
-// The update is the window formulation of Ji et al. 2016 ("Parallelizing Word2Vec in Shared and
-// Distributed Memory"): for one centre word, the M context inputs and the N outputs (the centre plus
-// K negatives shared across the window, and/or its Huffman path) form an M x N block of dot
-// products computed from the same snapshot, then both sides are updated. Sharing the negatives
-// across the window saves M-1 of every M random draws and the cache misses on their rows.
+// Negative samples are shared across a window, after Ji et al. 2016 ("Parallelizing Word2Vec in
+// Shared and Distributed Memory"): the K noise words drawn for a centre serve every context input
+// of its window, which saves M-1 of every M random draws and the cache misses on their rows. The
+// inputs of a window then take their turns against the same few output rows, which stay in cache.
 //
-// An input word's vector is the mean of its rows (FastText: the word row and its character n-gram
-// rows; Word2Vec: the word row alone). Each sentence position's input vector is built once when the
-// position enters the window and its accumulated gradient is added to its rows once when it leaves,
+// Word2Vec reads and updates an input word's row in place, as word2vec.c does. A FastText input
+// vector is the mean of the word's row and its character n-gram rows: it is built once when the
+// position enters the window and its accumulated gradient is added to the rows once when it leaves,
 // so an n-gram bag is gathered and scattered once per word rather than once per pair.
 
 #include <stdint.h>
@@ -26,7 +25,7 @@
 #define TABLE_SCALE ((float)EXP_TABLE_SIZE / MAX_EXP / 2)
 
 // Shared, read-mostly description of a model. Every field is 4 bytes wide, so the layout is a plain
-// sequence of int32 slots that JavaScript fills by index (kernelLayout.ts, MODEL_FIELDS).
+// sequence of int32 slots that JavaScript fills by index (kernelMemory.ts, MODEL_FIELDS).
 typedef struct {
   float *syn0;               // input rows: words, then n-gram buckets; row stride = stride floats
   float *syn1neg;            // output rows for negative sampling (one per word)
@@ -51,6 +50,7 @@ typedef struct {
   int32_t cbow;
   int32_t cbow_mean;
   int32_t input_lock;        // 0: input rows are frozen (only outputs learn)
+  int32_t subwords;          // 1: words have several input rows (FastText); 0: one row each
 } Model;
 
 // Per-thread state and scratch. Doubles first keeps them 8-byte aligned for any base that is.
@@ -64,9 +64,10 @@ typedef struct {
   int32_t max_sentence;
   float *ring_input;         // (2*window+1) x stride: input vectors of the positions in reach
   float *ring_grad;          // (2*window+1) x stride: their accumulated gradients
+  float **input_at;          // 2*window+1: where each position's input vector is
+  float **grad_at;           // 2*window+1: where each position's gradient goes
   float *hidden;             // stride: CBOW context vector
   float *hidden_grad;        // stride
-  float *block;              // (2*window) x max_outputs: gradient coefficients of one window
   float **out_rows;          // max_outputs output row pointers
   float *out_labels;         // max_outputs labels (1 = true word / branch, 0 = noise)
   int32_t max_outputs;
@@ -98,6 +99,16 @@ static inline void axpy(float a, const float *x, float *y, int32_t stride) {
   v128_t av = wasm_f32x4_splat(a);
   for (int32_t d = 0; d < stride; d += 4) {
     wasm_v128_store(y + d, wasm_f32x4_add(wasm_v128_load(y + d), wasm_f32x4_mul(av, wasm_v128_load(x + d))));
+  }
+}
+
+// acc += g * out, then out += g * input: one pass over the output row for both updates.
+static inline void exchange(float g, float *out, const float *input, float *acc, int32_t stride) {
+  v128_t gv = wasm_f32x4_splat(g);
+  for (int32_t d = 0; d < stride; d += 4) {
+    v128_t o = wasm_v128_load(out + d);
+    wasm_v128_store(acc + d, wasm_f32x4_add(wasm_v128_load(acc + d), wasm_f32x4_mul(gv, o)));
+    wasm_v128_store(out + d, wasm_f32x4_add(o, wasm_f32x4_mul(gv, wasm_v128_load(input + d))));
   }
 }
 
@@ -187,17 +198,14 @@ static void skipgram_window(Thread *t, int32_t ring_size, int32_t i, int32_t fro
   int32_t inputs = 0;
   for (int32_t j = from; j < to; j++) {
     if (j == i) continue;
-    float *input = t->ring_input + (j % ring_size) * stride;
+    const float *input = t->input_at[j % ring_size];
     zero(step, stride);
     for (int32_t n = 0; n < outputs; n++) {
       float *out = t->out_rows[n];
       const float g = coefficient(m, dot(input, out, stride), t->out_labels[n], alpha, &loss);
-      if (g == 0.0f) continue;
-      axpy(g, out, step, stride);
-      axpy(g, input, out, stride);
+      if (g != 0.0f) exchange(g, out, input, step, stride);
     }
-    axpy(1.0f, step, input, stride);
-    axpy(1.0f, step, t->ring_grad + (j % ring_size) * stride, stride);
+    axpy(1.0f, step, t->grad_at[j % ring_size], stride);
     inputs++;
   }
   t->loss += loss;
@@ -214,7 +222,7 @@ static void cbow_window(Thread *t, int32_t ring_size, int32_t i, int32_t from, i
   zero(hidden, stride);
   for (int32_t j = from; j < to; j++) {
     if (j == i) continue;
-    axpy(1.0f, t->ring_input + (j % ring_size) * stride, hidden, stride);
+    axpy(1.0f, t->input_at[j % ring_size], hidden, stride);
     inputs++;
   }
   if (inputs == 0) return;
@@ -228,42 +236,58 @@ static void cbow_window(Thread *t, int32_t ring_size, int32_t i, int32_t from, i
   for (int32_t n = 0; n < outputs; n++) {
     float *out = t->out_rows[n];
     const float g = coefficient(m, dot(hidden, out, stride), t->out_labels[n], alpha, &loss);
-    if (g == 0.0f) continue;
-    axpy(g, out, hidden_grad, stride);
-    axpy(g, hidden, out, stride);
+    if (g != 0.0f) exchange(g, out, hidden, hidden_grad, stride);
   }
   // gensim: with a summed context the error is shared out over the inputs; with a mean each
   // input takes all of it (as word2vec.c).
   const float share = m->cbow_mean ? 1.0f : 1.0f / (float)inputs;
   for (int32_t j = from; j < to; j++) {
     if (j == i) continue;
-    axpy(share, hidden_grad, t->ring_input + (j % ring_size) * stride, stride);
-    axpy(share, hidden_grad, t->ring_grad + (j % ring_size) * stride, stride);
+    axpy(share, hidden_grad, t->grad_at[j % ring_size], stride);
   }
   t->loss += loss;
   t->examples += 1;
 }
 
+// Makes sentence position p reachable through its ring slot: a Word2Vec word's row itself, or a
+// FastText word's mean of rows with a gradient accumulator (rows frozen by input_lock get one too,
+// which is never added back).
+static void enter_reach(Thread *t, int32_t ring_size, int32_t p) {
+  const Model *m = t->model;
+  const int32_t slot = p % ring_size;
+  const int32_t word = t->sentence[p];
+  if (!m->subwords && m->input_lock) {
+    float *row = m->syn0 + (int64_t)m->rows[m->row_start[word]] * m->stride;
+    t->input_at[slot] = row;
+    t->grad_at[slot] = row;
+    return;
+  }
+  float *input = t->ring_input + slot * m->stride;
+  float *grad = t->ring_grad + slot * m->stride;
+  load_input(m, word, input);
+  zero(grad, m->stride);
+  t->input_at[slot] = input;
+  t->grad_at[slot] = grad;
+}
+
+static void leave_reach(Thread *t, int32_t ring_size, int32_t p) {
+  const Model *m = t->model;
+  if (!m->subwords) return;  // updated in place already (or frozen)
+  store_gradient(m, t->sentence[p], t->grad_at[p % ring_size]);
+}
+
 // Trains on one down-sampled sentence t->sentence[0..length).
 static void train_sentence(Thread *t, int32_t length, float alpha) {
   const Model *m = t->model;
-  const int32_t stride = m->stride;
   const int32_t window = m->window;
   const int32_t ring_size = 2 * window + 1;
-  int32_t loaded = 0;   // positions [0, loaded) have their input vector in the ring
-  int32_t flushed = 0;  // positions [0, flushed) have given their gradient back
+  int32_t entered = 0;  // positions [0, entered) are reachable through the ring
+  int32_t left = 0;     // positions [0, left) have given their gradient back
   for (int32_t i = 0; i < length; i++) {
     const int32_t reach_end = i + window + 1 < length ? i + window + 1 : length;
     // A position leaves reach before its ring slot is reused by one entering it.
-    while (flushed < i - window) {
-      store_gradient(m, t->sentence[flushed], t->ring_grad + (flushed % ring_size) * stride);
-      flushed++;
-    }
-    while (loaded < reach_end) {
-      load_input(m, t->sentence[loaded], t->ring_input + (loaded % ring_size) * stride);
-      zero(t->ring_grad + (loaded % ring_size) * stride, stride);
-      loaded++;
-    }
+    while (left < i - window) leave_reach(t, ring_size, left++);
+    while (entered < reach_end) enter_reach(t, ring_size, entered++);
     // Randomly shrunk window (word2vec.c's b): nearer words are used more often.
     const int32_t reduce = (int32_t)(next_random(t) % (uint32_t)window);
     const int32_t from = i - window + reduce > 0 ? i - window + reduce : 0;
@@ -271,10 +295,7 @@ static void train_sentence(Thread *t, int32_t length, float alpha) {
     if (m->cbow) cbow_window(t, ring_size, i, from, to, alpha);
     else skipgram_window(t, ring_size, i, from, to, alpha);
   }
-  while (flushed < length) {
-    store_gradient(m, t->sentence[flushed], t->ring_grad + (flushed % ring_size) * stride);
-    flushed++;
-  }
+  while (left < length) leave_reach(t, ring_size, left++);
 }
 
 // Trains on a job: vocabulary ids with -1 between sentences. The learning rate falls linearly from

@@ -15,14 +15,14 @@ const KERNEL_RESERVED_BYTES = 2 * PAGE_BYTES;
 const MODEL_FIELDS = [
   'syn0', 'syn1neg', 'syn1', 'sigmoid', 'lossTrue', 'lossNoise', 'cumulative', 'guide', 'guideShift', 'keep',
   'codeStart', 'points', 'codes', 'rowStart', 'rows', 'dim', 'stride', 'window', 'negative', 'hs', 'cbow',
-  'cbowMean', 'inputLock',
+  'cbowMean', 'inputLock', 'subwords',
 ] as const;
 type ModelField = (typeof MODEL_FIELDS)[number];
 
 /** Thread record: three doubles, then 4-byte fields, in embedding.c's order. */
 const THREAD_DOUBLES = ['loss', 'examples', 'trainedWords'] as const;
 const THREAD_FIELDS = [
-  'model', 'random', 'sentence', 'maxSentence', 'ringInput', 'ringGrad', 'hidden', 'hiddenGrad', 'block',
+  'model', 'random', 'sentence', 'maxSentence', 'ringInput', 'ringGrad', 'inputAt', 'gradAt', 'hidden', 'hiddenGrad',
   'outRows', 'outLabels', 'maxOutputs',
 ] as const;
 type ThreadField = (typeof THREAD_FIELDS)[number];
@@ -128,10 +128,11 @@ export function planKernelLayout(shape: KernelShape): KernelLayout {
     threads: [],
   };
   const ring = (2 * shape.window + 1) * stride * 4;
+  const ringPointers = Math.ceil(((2 * shape.window + 1) * 4) / 16) * 16;
   for (let t = 0; t < shape.threads; t++) {
     const record = take(THREAD_RECORD_BYTES);
     take(shape.maxSentence * 4); // sentence
-    take(ring * 2 + stride * 4 * 2 + 2 * shape.window * maxOutputs * 4 + maxOutputs * 8);
+    take(ring * 2 + ringPointers * 2 + stride * 4 * 2 + maxOutputs * 8);
     const jobSlots: number[] = [];
     for (let s = 0; s < shape.jobSlotsPerThread; s++) jobSlots.push(take(shape.jobCapacity * 4));
     layout.threads.push({ record, jobSlots });
@@ -159,11 +160,13 @@ export function createKernelMemory(shape: KernelShape, layout: KernelLayout, inp
     codeStart: layout.codeStart, points: layout.points, codes: layout.codes, rowStart: layout.rowStart, rows: layout.rows,
     dim: shape.dim, stride: layout.stride, window: shape.window, negative: shape.negative, hs: shape.hs ? 1 : 0,
     cbow: shape.cbow ? 1 : 0, cbowMean: shape.cbowMean ? 1 : 0, inputLock: inputLock ? 1 : 0,
+    subwords: shape.rowEntries > shape.words ? 1 : 0,
   };
   MODEL_FIELDS.forEach((field, i) => (ints[layout.model / 4 + i] = model[field]));
 
   // The scratch areas follow each record in the order planKernelLayout took them.
   const ring = (2 * shape.window + 1) * layout.stride * 4;
+  const ringPointers = Math.ceil(((2 * shape.window + 1) * 4) / 16) * 16;
   for (const thread of layout.threads) {
     let at = thread.record + Math.ceil(THREAD_RECORD_BYTES / 16) * 16;
     const next = (bytes: number) => {
@@ -179,9 +182,10 @@ export function createKernelMemory(shape: KernelShape, layout: KernelLayout, inp
       maxSentence: shape.maxSentence,
       ringInput: next(ring),
       ringGrad: next(ring),
+      inputAt: next(ringPointers),
+      gradAt: next(ringPointers),
       hidden: next(layout.stride * 4),
       hiddenGrad: next(layout.stride * 4),
-      block: next(2 * shape.window * layout.maxOutputs * 4),
       outRows: next(layout.maxOutputs * 4),
       outLabels: next(layout.maxOutputs * 4),
       maxOutputs: layout.maxOutputs,
