@@ -1,5 +1,6 @@
 // Bundles the entry points with esbuild: the extension (runs in the VS Code extension host),
-// the trainer (a plain Node child process) and its training threads, the CLI, and the webview script.
+// the trainer (a plain Node child process) and its training threads, the evaluation thread, the CLI,
+// and the webview script.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -12,6 +13,8 @@ const nodeTargets = [
   { entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
   // Training threads, started by the trainer and the CLI from the same folder (src/core/word2vec.ts).
   { entryPoints: ['src/core/trainingWorker.ts'], outfile: 'dist/trainingWorker.js' },
+  // The evaluation worker thread, started by the extension host (src/extension/modelEvaluator.ts).
+  { entryPoints: ['src/extension/evaluationWorker.ts'], outfile: 'dist/evaluationWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].map((t) => ({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node20' }));
 

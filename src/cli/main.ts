@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { listCorpusFiles } from '../core/corpus';
 import { WORD2VEC_DEFAULTS, resolveWord2VecOptions } from '../core/word2vec';
+import { GLOVE_DEFAULTS, resolveGloveOptions } from '../core/glove/glove';
 import { writeProjectorTsv } from '../core/formats/projectorTsv';
 import { readWord2Vec, writeWord2Vec } from '../core/formats/word2vecFormat';
 import { writeFileAtomic } from '../core/atomicWrite';
@@ -31,7 +32,7 @@ train: trains word vectors on a text file (plain or .gz) or on every text file u
   *.tsv         TensorFlow Embedding Projector: <name>.tsv vectors and <name>.metadata.tsv words
   anything else a model folder (vectors.bin + model.json), as the VS Code extension writes
 Options (defaults as gensim's, but skip-gram):
-  --algo A         word2vec | fasttext                  [${WORD2VEC_DEFAULTS.algorithm}]
+  --algo A         word2vec | fasttext | glove          [${WORD2VEC_DEFAULTS.algorithm}]
   --mode M         sg (skip-gram) | cbow                [${WORD2VEC_DEFAULTS.mode}]
   --hs             hierarchical softmax (use --negative 0 for hs alone)
   --cbow-sum       CBOW: sum the context vectors instead of averaging them
@@ -51,6 +52,11 @@ Options (defaults as gensim's, but skip-gram):
   --minn N         fasttext: shortest character n-gram  [${WORD2VEC_DEFAULTS.minn}]
   --maxn N         fasttext: longest character n-gram   [${WORD2VEC_DEFAULTS.maxn}]
   --bucket N       fasttext: hashed n-gram rows         [${WORD2VEC_DEFAULTS.bucket}]
+  GloVe (--algo glove) uses --dim --window [${GLOVE_DEFAULTS.window}] --min-count --epochs [${GLOVE_DEFAULTS.epochs}] --seed, --alpha as
+  its AdaGrad rate [${GLOVE_DEFAULTS.eta}], and:
+  --x-max N        co-occurrence count that gets full weight [${GLOVE_DEFAULTS.xMax}]
+  --weight-power X exponent of the weighting below x-max [${GLOVE_DEFAULTS.alpha}]
+  --memory-mb N    memory for co-occurrence counts; more spills to temp files [${GLOVE_DEFAULTS.memoryMB}]
   --no-lowercase   keep the case of the text
   --max-file-mb X  skip files larger than this when scanning a folder [50]
   --json           print the result as one JSON line on stdout
@@ -83,6 +89,9 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'max-vocab-size': { kind: 'int', min: 1, max: 1e12 },
   'max-final-vocab': { kind: 'int', min: 1, max: 1e12 },
   json: { kind: 'boolean' },
+  'x-max': { kind: 'number', min: 1e-9, max: 1e12 },
+  'weight-power': { kind: 'number', min: 0, max: 10 },
+  'memory-mb': { kind: 'int', min: 16, max: 1_000_000 },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   'no-lowercase': { kind: 'boolean' },
   'max-file-mb': { kind: 'number', min: 0.001, max: 1e7 },
@@ -129,18 +138,20 @@ async function train(argv: string[]): Promise<number> {
   const corpusPath = path.resolve(positional[0]);
   const files = await listCorpusFiles(corpusPath);
   if (files.length === 0) throw new UsageError(`no text files found under ${corpusPath} (looked for .txt, .md, .rst, .tex, .csv, .jsonl and similar, optionally .gz).`);
-  const algorithm = choice('--algo', flags.algo, ['word2vec', 'fasttext'], WORD2VEC_DEFAULTS.algorithm);
-  const mode = choice('--mode', flags.mode, ['sg', 'cbow'], WORD2VEC_DEFAULTS.mode);
-  const number = (flag: string, fallback: number) => (flags[flag] as number | undefined) ?? fallback;
+  const algorithm = choice('--algo', flags.algo, ['word2vec', 'fasttext', 'glove'] as const, WORD2VEC_DEFAULTS.algorithm);
+  const mode = choice('--mode', flags.mode, ['sg', 'cbow'] as const, WORD2VEC_DEFAULTS.mode);
+  const glove = algorithm === 'glove';
+  // GloVe keeps Stanford's defaults where they differ (window 15, 15 epochs, learning rate 0.05).
+  const number = (flag: string, fallback: number, gloveFallback = fallback) => (flags[flag] as number | undefined) ?? (glove ? gloveFallback : fallback);
   const parameters: TrainingParameters = {
     algorithm,
     mode,
     hs: flags.hs === true,
     cbowMean: flags['cbow-sum'] !== true,
     dim: number('dim', WORD2VEC_DEFAULTS.dim),
-    window: number('window', WORD2VEC_DEFAULTS.window),
+    window: number('window', WORD2VEC_DEFAULTS.window, GLOVE_DEFAULTS.window),
     negative: number('negative', WORD2VEC_DEFAULTS.negative),
-    epochs: number('epochs', WORD2VEC_DEFAULTS.epochs),
+    epochs: number('epochs', WORD2VEC_DEFAULTS.epochs, GLOVE_DEFAULTS.epochs),
     minCount: number('min-count', WORD2VEC_DEFAULTS.minCount),
     sample: number('sample', WORD2VEC_DEFAULTS.sample),
     alpha: number('alpha', WORD2VEC_DEFAULTS.alpha),
@@ -152,8 +163,21 @@ async function train(argv: string[]): Promise<number> {
     bucket: number('bucket', WORD2VEC_DEFAULTS.bucket),
     lowercase: flags['no-lowercase'] !== true,
   };
+  if (glove) {
+    parameters.glove = {
+      eta: number('alpha', GLOVE_DEFAULTS.eta),
+      xMax: number('x-max', GLOVE_DEFAULTS.xMax),
+      alpha: number('weight-power', GLOVE_DEFAULTS.alpha),
+      memoryMB: number('memory-mb', GLOVE_DEFAULTS.memoryMB),
+    };
+  }
   try {
-    resolveWord2VecOptions(parameters);
+    if (glove) {
+      const { dim, window, minCount, epochs, seed, lowercase } = parameters;
+      resolveGloveOptions({ dim, window, minCount, epochs, seed, lowercase, ...parameters.glove });
+    } else {
+      resolveWord2VecOptions({ ...parameters, algorithm });
+    }
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -212,9 +236,9 @@ async function train(argv: string[]): Promise<number> {
         vocabularySize: trained.vectors.size,
         dim: trained.vectors.dim,
         corpusWords: s.corpusWords,
-        trainedWords: s.trainedWords,
+        trainedWords: 'trainedWords' in s ? s.trainedWords : undefined,
         epochs: s.epochs,
-        threads: s.threads,
+        threads: 'threads' in s ? s.threads : 1,
         vocabularySeconds: s.vocabularySeconds,
         trainingSeconds: s.trainingSeconds,
         wordsPerSecond: s.wordsPerSecond,

@@ -28,7 +28,7 @@ export interface ModelManifest {
   subwordsFile?: string;
   vocabularySize: number;
   dim: number;
-  parameters: Record<string, number | boolean | string>;
+  parameters: Record<string, unknown>;
   corpus: {
     root: string;
     /** Files that were read, relative to `root`. */

@@ -2,6 +2,7 @@
 // clamped to its documented range, so the rest of the extension never sees a nonsense value.
 import * as vscode from 'vscode';
 import type { TrainingParameters } from '../shared/protocol';
+import { GLOVE_DEFAULTS } from '../core/glove/glove';
 
 const SECTION = 'transferLab';
 
@@ -15,7 +16,7 @@ interface Range {
   integer: boolean;
 }
 
-type NumericParameter = { [K in keyof TrainingParameters]: TrainingParameters[K] extends number ? K : never }[keyof TrainingParameters];
+type NumericParameter = { [K in keyof TrainingParameters]-?: TrainingParameters[K] extends number ? K : never }[keyof TrainingParameters];
 type BooleanParameter = 'lowercase' | 'hs' | 'cbowMean';
 
 // Defaults as the core's (gensim's, with skip-gram as the mode).
@@ -35,9 +36,15 @@ const TRAINING_SETTINGS: Record<NumericParameter, { default: number } & Range> =
   bucket: { default: 2_000_000, min: 1_000, max: 20_000_000, integer: true },
 };
 
+/** gensim's restrict_vocab for evaluate_word_analogies, also what `transfer-lab eval` uses for both kinds of test set. */
+export const EVALUATION_RESTRICT_VOCAB = { default: 30_000, min: 1, max: 10_000_000, integer: true };
+
+/** Stanford's GloVe values where they differ from word2vec's. */
+const GLOVE_SPECIFIC_DEFAULTS = { window: GLOVE_DEFAULTS.window, epochs: GLOVE_DEFAULTS.epochs };
+
 const BOOLEAN_SETTINGS: Record<BooleanParameter, boolean> = { lowercase: true, hs: false, cbowMean: true };
 const CHOICE_SETTINGS = {
-  algorithm: { default: 'word2vec', choices: ['word2vec', 'fasttext'] },
+  algorithm: { default: 'word2vec', choices: ['word2vec', 'fasttext', 'glove'] },
   mode: { default: 'sg', choices: ['sg', 'cbow'] },
 } as const;
 
@@ -70,6 +77,11 @@ export class Config {
     return value || DEFAULT_MODELS_FOLDER;
   }
 
+  /** Only the N most frequent words count in an evaluation, for questions, answers and word pairs. */
+  get evaluationRestrictVocab(): number {
+    return clampNumber(this.section.get<number>('evaluation.restrictVocab', EVALUATION_RESTRICT_VOCAB.default), EVALUATION_RESTRICT_VOCAB, EVALUATION_RESTRICT_VOCAB.default);
+  }
+
   get trainingParameters(): TrainingParameters {
     const s = this.section;
     const out = {} as Record<string, unknown>;
@@ -83,6 +95,15 @@ export class Config {
     for (const [key, spec] of Object.entries(CHOICE_SETTINGS)) {
       const value = s.get<string>(`training.${key}`, spec.default);
       out[key] = (spec.choices as readonly string[]).includes(value) ? value : spec.default;
+    }
+    if (out.algorithm === 'glove') {
+      // GloVe wants a wider window and more passes than word2vec: its own defaults apply unless
+      // the user set these explicitly.
+      for (const [key, gloveDefault] of Object.entries(GLOVE_SPECIFIC_DEFAULTS)) {
+        const set = s.inspect(`training.${key}`);
+        const explicit = set?.globalValue ?? set?.workspaceValue ?? set?.workspaceFolderValue;
+        if (explicit === undefined) out[key] = gloveDefault;
+      }
     }
     return consistent(out as unknown as TrainingParameters);
   }

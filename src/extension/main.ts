@@ -1,18 +1,25 @@
 // Activation: build the long-lived pieces once, then one line per command. Nothing heavy happens
-// here; the trainer process starts only when a run does.
+// here; the trainer process starts only when a run does, the evaluation worker only when an evaluation does.
 import * as vscode from 'vscode';
 import { Config } from './config';
+import { ModelEvaluator, type EvaluateArgs } from './modelEvaluator';
 import { ModelQueries } from './modelQueries';
 import { TrainingPanel } from './panel';
 import { RunController, type RunOutcome, type RunOverrides } from './runController';
 import { activateStatusBar } from './statusBar';
-import type { Neighbour, TrainingProgress } from '../shared/protocol';
+import type { QueryAnswer } from './vectorQueries';
+import type { EvaluationReport, Neighbour, TrainingProgress } from '../shared/protocol';
 
 /** What `activate` returns: the extension's own API, used by its integration tests and by other extensions. */
 export interface TransferLabApi {
   pretrainWorkspace(overrides?: RunOverrides): Promise<RunOutcome>;
   cancelTraining(): Promise<void>;
+  /** `word` may also be word arithmetic, "king - man + woman". */
   neighbours(modelDir: string, word: string, k?: number): Promise<Neighbour[]>;
+  /** As neighbours, with the query as understood and a note when a word was built from its n-grams. */
+  query(modelDir: string, text: string, k?: number): Promise<QueryAnswer>;
+  /** Runs Evaluate Model… without asking: undefined when cancelled or failed (the reason is shown and logged). */
+  evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
   lastProgress(): TrainingProgress | undefined;
 }
@@ -23,13 +30,20 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const log = vscode.window.createOutputChannel('Transfer Lab', { log: true });
   const config = new Config();
   const queries = new ModelQueries();
-  controller = new RunController(vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath, config, log);
+  const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
+  controller = new RunController(dist('trainer.js'), config, log);
   const runs = controller;
-  const openPanel = () => TrainingPanel.show(context.extensionUri, runs, queries);
+  const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
+  const openPanel = () => TrainingPanel.show(context.extensionUri, runs, queries, evaluator);
+  const evaluate = (args?: EvaluateArgs) => {
+    openPanel();
+    return evaluator.evaluate(args);
+  };
 
   context.subscriptions.push(
     log,
     runs,
+    evaluator,
     activateStatusBar(runs, 'transferLab.openPanel'),
     vscode.commands.registerCommand('transferLab.pretrainWorkspace', async () => {
       openPanel();
@@ -45,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.openPanel', () => {
       openPanel();
     }),
+    vscode.commands.registerCommand('transferLab.evaluateModel', (args?: unknown) => evaluate(parseEvaluateArgs(args))),
     vscode.commands.registerCommand('transferLab.showLog', () => log.show()),
   );
 
@@ -52,8 +67,23 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     pretrainWorkspace: (overrides) => runs.pretrainWorkspace(overrides),
     cancelTraining: () => runs.cancel(),
     neighbours: (modelDir, word, k = 10) => queries.neighbours(modelDir, word, k),
+    query: (modelDir, text, k = 10) => queries.query(modelDir, text, k),
+    evaluate: (modelDir, files) => evaluate({ modelDir, files }),
     trainerPid: () => runs.trainerPid,
     lastProgress: () => runs.lastProgress,
+  };
+}
+
+/**
+ * The palette passes nothing and menus may pass a URI or an item; only `{modelDir?, files?}` of
+ * strings is taken as arguments, anything else means "ask".
+ */
+function parseEvaluateArgs(args: unknown): EvaluateArgs {
+  if (typeof args !== 'object' || args === null) return {};
+  const { modelDir, files } = args as Record<string, unknown>;
+  return {
+    modelDir: typeof modelDir === 'string' && modelDir !== '' ? modelDir : undefined,
+    files: Array.isArray(files) && files.length > 0 && files.every((f) => typeof f === 'string') ? files : undefined,
   };
 }
 

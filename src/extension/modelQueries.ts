@@ -1,8 +1,11 @@
 // Neighbour queries against saved models. A model is loaded once and kept while it is in use;
-// loading reads the vectors file only, never anything the model folder could make us execute.
+// loading reads the vectors file (and a FastText model's n-gram rows) only, never anything the model
+// folder could make us execute.
 import { loadModelVectors, type ModelManifest } from '../core/modelFolder';
+import type { SubwordVectors } from '../core/subwords';
 import type { WordVectors } from '../core/vectors';
 import type { Neighbour } from '../shared/protocol';
+import { answerQuery, type QueryAnswer } from './vectorQueries';
 
 /** How many loaded models stay in memory; the panel rarely switches between more than two. */
 const CACHE_SIZE = 2;
@@ -10,18 +13,31 @@ const CACHE_SIZE = 2;
 interface LoadedModel {
   manifest: ModelManifest;
   vectors: WordVectors;
+  subwords?: SubwordVectors;
 }
 
 export class ModelQueries {
   private readonly cache = new Map<string, Promise<LoadedModel>>();
 
-  async neighbours(modelDir: string, query: string, k: number): Promise<Neighbour[]> {
-    const { manifest, vectors } = await this.load(modelDir);
-    const word = normaliseQuery(query, manifest.parameters.lowercase !== false);
-    if (!vectors.has(word)) {
-      throw new Error(`"${word}" is not in the vocabulary of ${manifest.name} (${vectors.size.toLocaleString('en-US')} words; words rarer than min count ${manifest.parameters.minCount} are left out).`);
-    }
-    return vectors.mostSimilar(word, { k });
+  /** A word or word arithmetic ("king - man + woman"); see answerQuery. */
+  async query(modelDir: string, text: string, k: number): Promise<QueryAnswer> {
+    const { manifest, vectors, subwords } = await this.load(modelDir);
+    const minCount = manifest.parameters.minCount;
+    return answerQuery(
+      {
+        name: manifest.name,
+        vectors,
+        subwords,
+        lowercase: manifest.parameters.lowercase !== false,
+        minCount: typeof minCount === 'number' ? minCount : undefined,
+      },
+      text,
+      k,
+    );
+  }
+
+  async neighbours(modelDir: string, text: string, k: number): Promise<Neighbour[]> {
+    return (await this.query(modelDir, text, k)).results;
   }
 
   /** Drops a cached model, for example after its folder was deleted or replaced. */
@@ -44,9 +60,4 @@ export class ModelQueries {
     }
     return loaded;
   }
-}
-
-function normaliseQuery(query: string, lowercase: boolean): string {
-  const word = query.trim().normalize('NFC');
-  return lowercase ? word.toLowerCase() : word;
 }

@@ -1,9 +1,11 @@
 // The Transfer Lab panel: one webview tab, revealed again rather than opened twice. It shows the
-// live run (progress, chart, cancel) and, once a model exists, a neighbour search. The webview only
-// ever names words; which model answers is decided here, never by a path the webview chooses.
+// live run (progress, chart, cancel), once a model exists a neighbour search, and the latest
+// evaluation. The webview only ever names words or asks for the Evaluate command; which model
+// answers and which files are read is decided here, never by a path the webview chooses.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
+import type { ModelEvaluator } from './modelEvaluator';
 import type { ModelQueries } from './modelQueries';
 import type { RunController } from './runController';
 
@@ -14,7 +16,7 @@ export class TrainingPanel implements vscode.Disposable {
   private static current: TrainingPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static show(extensionUri: vscode.Uri, controller: RunController, queries: ModelQueries): TrainingPanel {
+  static show(extensionUri: vscode.Uri, controller: RunController, queries: ModelQueries, evaluator: ModelEvaluator): TrainingPanel {
     if (TrainingPanel.current) {
       TrainingPanel.current.panel.reveal(undefined, true);
       return TrainingPanel.current;
@@ -28,7 +30,7 @@ export class TrainingPanel implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
       },
     );
-    TrainingPanel.current = new TrainingPanel(panel, extensionUri, controller, queries);
+    TrainingPanel.current = new TrainingPanel(panel, extensionUri, controller, queries, evaluator);
     return TrainingPanel.current;
   }
 
@@ -37,6 +39,7 @@ export class TrainingPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly controller: RunController,
     private readonly queries: ModelQueries,
+    private readonly evaluator: ModelEvaluator,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
@@ -48,14 +51,18 @@ export class TrainingPanel implements vscode.Disposable {
         if (message) void this.handle(message);
       }),
       controller.onEvent((event) => this.post(event)),
+      evaluator.onEvent((event) => this.post(event)),
     );
   }
 
   private async handle(message: PanelToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        // A fresh or re-created webview: replay the latest run so it can redraw from scratch.
-        for (const event of this.controller.snapshot()) this.post(event);
+        // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
+        for (const event of [...this.controller.snapshot(), ...this.evaluator.snapshot()]) this.post(event);
+        break;
+      case 'evaluate':
+        await vscode.commands.executeCommand('transferLab.evaluateModel');
         break;
       case 'cancel':
         await this.controller.cancel();
@@ -67,8 +74,8 @@ export class TrainingPanel implements vscode.Disposable {
           return;
         }
         try {
-          const results = await this.queries.neighbours(model.modelDir, message.word, message.k || DEFAULT_K);
-          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results });
+          const answer = await this.queries.query(model.modelDir, message.word, message.k || DEFAULT_K);
+          this.post({ type: 'neighbours', requestId: message.requestId, word: answer.label, results: answer.results, note: answer.note });
         } catch (error) {
           this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: (error as Error).message });
         }
@@ -133,12 +140,23 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     <section id="explore" aria-labelledby="explore-heading">
       <h2 id="explore-heading">Nearest neighbours</h2>
       <form id="query-form" class="row" autocomplete="off">
-        <vscode-textfield id="query" placeholder="Train a model first" aria-label="Word to look up" disabled></vscode-textfield>
+        <vscode-textfield id="query" placeholder="Train a model first" aria-label="Word, or word arithmetic such as king - man + woman" disabled></vscode-textfield>
         <vscode-button id="search" disabled>Search</vscode-button>
       </form>
       <p id="examples" class="muted"></p>
       <p id="query-error" class="error" role="alert"></p>
+      <p id="neighbours-caption" class="muted"></p>
+      <p id="query-note" class="note" role="status"></p>
       <ol id="neighbours" aria-label="Nearest neighbours"></ol>
+    </section>
+    <section id="evaluation" aria-labelledby="evaluation-heading">
+      <header class="row">
+        <h2 id="evaluation-heading">Evaluation</h2>
+        <span id="evaluation-status" class="muted" role="status" aria-live="polite">Score a model on analogy questions (questions-words.txt) and scored word pairs (WordSim-353, SimLex-999).</span>
+        <vscode-button id="evaluate" secondary>Evaluate…</vscode-button>
+      </header>
+      <p id="evaluation-model" class="muted"></p>
+      <div id="evaluation-results"></div>
     </section>
   </main>
   <script nonce="${nonce}" src="${script}"></script>

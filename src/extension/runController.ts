@@ -117,7 +117,7 @@ export class RunController implements vscode.Disposable {
 
         await removeStaleTempFolders(modelsRoot);
         const parameters = withOverrides(this.config.trainingParameters, overrides);
-        const modelDir = await uniqueModelDir(modelsRoot, overrides.modelName ?? defaultModelName());
+        const modelDir = await uniqueModelDir(modelsRoot, overrides.modelName ?? defaultModelName(parameters.algorithm));
         const info: RunInfo = {
           runId: `run-${Date.now().toString(36)}`,
           modelName: path.basename(modelDir),
@@ -262,10 +262,10 @@ export class RunController implements vscode.Disposable {
   }
 }
 
-function defaultModelName(): string {
+function defaultModelName(algorithm: string): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `word2vec-${now.getFullYear()}${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${algorithm}-${now.getFullYear()}${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
 }
 
 function formatRate(wordsPerSecond: number): string {

@@ -1,6 +1,7 @@
 // The status-bar item: the active model when idle, the running job's progress while training.
 // A click opens the panel.
 import * as vscode from 'vscode';
+import { describeAlgorithm } from '../shared/labels';
 import type { HostToPanel, ModelSummary } from '../shared/protocol';
 import type { RunController } from './runController';
 
@@ -12,7 +13,7 @@ export function activateStatusBar(controller: RunController, openPanelCommand: s
   const showIdle = (model: ModelSummary | undefined) => {
     item.text = model ? `$(symbol-array) ${model.name}` : '$(symbol-array) Transfer Lab';
     item.tooltip = model
-      ? `Transfer Lab: active model ${model.name} (${model.vocabularySize.toLocaleString('en-US')} words × ${model.dim}). Click to open the panel.`
+      ? `Transfer Lab: active model ${model.name} (${describeAlgorithm(model.algorithm, model.mode)}, ${model.vocabularySize.toLocaleString('en-US')} words × ${model.dim}). Click to open the panel.`
       : 'Transfer Lab: no model yet. Click to open the panel.';
     item.accessibilityInformation = { label: item.tooltip, role: 'button' };
   };

@@ -8,9 +8,19 @@
 // ---------- shared value types ----------
 
 import type { TrainingProgress, Word2VecOptions } from '../core/word2vec';
+import type { GloveOptions } from '../core/glove/glove';
 
-/** The training options that cross from the extension to the trainer (all of them but the vocabulary caps). */
-export type TrainingParameters = Omit<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab'>;
+export type TrainingAlgorithm = 'word2vec' | 'fasttext' | 'glove';
+
+/**
+ * The training options that cross from the extension to the trainer (all of them but the vocabulary
+ * caps). GloVe uses dim, window, minCount, epochs, seed and lowercase of them, its own learning rate
+ * (eta, default 0.05) and the knobs in `glove`.
+ */
+export type TrainingParameters = Omit<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab' | 'algorithm'> & {
+  algorithm: TrainingAlgorithm;
+  glove?: Partial<Pick<GloveOptions, 'xMax' | 'alpha' | 'eta' | 'memoryMB'>>;
+};
 
 export type { TrainingProgress };
 
@@ -34,15 +44,107 @@ export interface Neighbour {
   similarity: number;
 }
 
+export type ModelAlgorithm = 'word2vec' | 'fasttext' | 'glove';
+export type TrainingMode = 'sg' | 'cbow';
+
 /** What the panel needs to know about a finished model. */
 export interface ModelSummary {
   name: string;
   modelDir: string;
   vocabularySize: number;
   dim: number;
+  algorithm: ModelAlgorithm;
+  /** Absent for GloVe, which has no skip-gram/CBOW objective. */
+  mode?: TrainingMode;
   /** A few frequent words, offered as examples in the search box. */
   exampleWords: string[];
 }
+
+
+// ---------- evaluation (extension host <-> evaluation worker, extension host -> webview) ----------
+
+export interface EvaluationScore {
+  correct: number;
+  total: number;
+  /** correct / total; 0 when total is 0. */
+  accuracy: number;
+}
+
+export interface AnalogySectionScore extends EvaluationScore {
+  name: string;
+}
+
+export interface AnalogyEvaluation {
+  kind: 'analogies';
+  /** The test set's file name, and its full path. */
+  file: string;
+  path: string;
+  sections: AnalogySectionScore[];
+  total: EvaluationScore;
+  semantic: EvaluationScore;
+  syntactic: EvaluationScore;
+  questions: number;
+  oovQuestions: number;
+  /** Percentage of questions skipped for an out-of-vocabulary word. */
+  oovRatio: number;
+}
+
+export interface SimilarityEvaluation {
+  kind: 'similarity';
+  file: string;
+  path: string;
+  /** null when undefined (every model or human score equal). */
+  spearman: number | null;
+  pearson: number | null;
+  pairs: number;
+  oovPairs: number;
+  /** Percentage of pairs left out for an out-of-vocabulary word. */
+  oovRatio: number;
+}
+
+/** A test set that could not be scored (unreadable, malformed, no word known); the others still are. */
+export interface EvaluationFailure {
+  kind: 'error';
+  file: string;
+  path: string;
+  message: string;
+}
+
+export type EvaluationEntry = AnalogyEvaluation | SimilarityEvaluation | EvaluationFailure;
+
+export interface EvaluatedModel {
+  name: string;
+  algorithm: string;
+  mode?: TrainingMode;
+  vocabularySize: number;
+  dim: number;
+}
+
+export interface EvaluationReport {
+  model: EvaluatedModel;
+  /** Only the first `restrictVocab` words count, for questions, answers and pairs alike. */
+  restrictVocab: number;
+  caseInsensitive: boolean;
+  entries: EvaluationEntry[];
+  elapsedMs: number;
+  /** Date.now() when the evaluation ended. */
+  finishedAt: number;
+}
+
+/** What the extension host hands the evaluation worker. */
+export interface EvaluationJob {
+  modelDir: string;
+  files: string[];
+  restrictVocab: number;
+  caseInsensitive: boolean;
+}
+
+export type EvaluationWorkerToHost =
+  | { type: 'progress'; message: string; done: number; total: number }
+  | { type: 'done'; report: EvaluationReport }
+  | { type: 'error'; message: string };
+
+export type EvaluationState = 'running' | 'cancelled' | 'failed';
 
 export type RunStatus = 'done' | 'cancelled' | 'failed';
 
@@ -82,7 +184,10 @@ export type TrainerToHost =
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'cancel' }
-  | { type: 'query'; requestId: number; word: string; k: number };
+  /** `word` is a word or an expression such as "king - man + woman". */
+  | { type: 'query'; requestId: number; word: string; k: number }
+  /** The "Evaluate…" button: runs the Evaluate Model command, which asks for everything else. */
+  | { type: 'evaluate' };
 
 // ---------- extension host -> webview ----------
 
@@ -100,7 +205,10 @@ export type HostToPanel =
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'runEnded'; status: RunStatus; message: string }
   | { type: 'model'; model: ModelSummary | undefined }
-  | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; error?: string };
+  /** `word` is the query as understood (an expression is shown normalised); `note` explains how it was answered. */
+  | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string }
+  | { type: 'evaluationState'; state: EvaluationState; message: string }
+  | { type: 'evaluation'; report: EvaluationReport };
 
 // ---------- validation ----------
 
@@ -124,6 +232,8 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
       return { type: 'ready' };
     case 'cancel':
       return { type: 'cancel' };
+    case 'evaluate':
+      return { type: 'evaluate' };
     case 'query': {
       const { requestId, word, k } = raw;
       if (!isFiniteNumber(requestId) || !isString(word) || !isFiniteNumber(k)) return undefined;
@@ -142,8 +252,9 @@ function isTrainingParameters(v: unknown): v is TrainingParameters {
   return (
     numeric.every((key) => isFiniteNumber(v[key])) &&
     flags.every((key) => typeof v[key] === 'boolean') &&
-    (v.algorithm === 'word2vec' || v.algorithm === 'fasttext') &&
-    (v.mode === 'sg' || v.mode === 'cbow')
+    (v.algorithm === 'word2vec' || v.algorithm === 'fasttext' || v.algorithm === 'glove') &&
+    (v.mode === 'sg' || v.mode === 'cbow') &&
+    (v.glove === undefined || (isObject(v.glove) && Object.values(v.glove).every(isFiniteNumber)))
   );
 }
 
@@ -201,8 +312,112 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
 /** The host is trusted by the webview, but the check keeps the panel from acting on stray messages. */
 export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
   if (!isObject(raw) || !isString(raw.type)) return undefined;
-  const known = ['runStarted', 'corpus', 'progress', 'runEnded', 'model', 'neighbours'];
-  if (!known.includes(raw.type)) return undefined;
-  if (raw.type === 'progress' && !isProgress(raw.progress)) return undefined;
-  return raw as HostToPanel;
+  switch (raw.type) {
+    case 'runStarted':
+    case 'corpus':
+    case 'runEnded':
+    case 'model':
+      return raw as HostToPanel;
+    case 'progress':
+      return isProgress(raw.progress) ? (raw as HostToPanel) : undefined;
+    case 'neighbours':
+      return isFiniteNumber(raw.requestId) &&
+        isString(raw.word) &&
+        Array.isArray(raw.results) &&
+        raw.results.every((n) => isObject(n) && isString(n.word) && isFiniteNumber(n.similarity)) &&
+        isOptionalString(raw.note) &&
+        isOptionalString(raw.error)
+        ? (raw as HostToPanel)
+        : undefined;
+    case 'evaluationState':
+      return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed') && isString(raw.message) ? (raw as HostToPanel) : undefined;
+    case 'evaluation':
+      return isEvaluationReport(raw.report) ? (raw as HostToPanel) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The worker runs our code in our process, but a failed or partial result must not reach the panel as a report. */
+export function parseEvaluationWorkerToHost(raw: unknown): EvaluationWorkerToHost | undefined {
+  if (!isObject(raw)) return undefined;
+  switch (raw.type) {
+    case 'progress':
+      return isString(raw.message) && isFiniteNumber(raw.done) && isFiniteNumber(raw.total) ? (raw as EvaluationWorkerToHost) : undefined;
+    case 'done':
+      return isEvaluationReport(raw.report) ? (raw as EvaluationWorkerToHost) : undefined;
+    case 'error':
+      return isString(raw.message) ? (raw as EvaluationWorkerToHost) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function parseEvaluationJob(raw: unknown): EvaluationJob | undefined {
+  if (!isObject(raw)) return undefined;
+  const { modelDir, files, restrictVocab, caseInsensitive } = raw;
+  if (!isString(modelDir) || !Array.isArray(files) || !files.every(isString) || files.length === 0) return undefined;
+  if (!isCount(restrictVocab) || restrictVocab < 1 || typeof caseInsensitive !== 'boolean') return undefined;
+  return { modelDir, files: [...files], restrictVocab, caseInsensitive };
+}
+
+const isOptionalString = (v: unknown) => v === undefined || isString(v);
+const isCount = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0;
+const isRatio = (v: unknown) => isFiniteNumber(v) && v >= 0 && v <= 1;
+const isPercentage = (v: unknown) => isFiniteNumber(v) && v >= 0 && v <= 100;
+const isCorrelation = (v: unknown) => v === null || (isFiniteNumber(v) && v >= -1 && v <= 1);
+
+/** Limits that keep a corrupted report from making the panel build an enormous table. */
+const MAX_EVALUATION_ENTRIES = 100;
+const MAX_ANALOGY_SECTIONS = 1000;
+const MAX_LABEL_LENGTH = 4096;
+
+const isLabel = (v: unknown): v is string => isString(v) && v.length <= MAX_LABEL_LENGTH;
+
+function isEvaluationScore(v: unknown): v is EvaluationScore {
+  return isObject(v) && isCount(v.correct) && isCount(v.total) && v.correct <= v.total && isRatio(v.accuracy);
+}
+
+function isEvaluationEntry(v: unknown): v is EvaluationEntry {
+  if (!isObject(v) || !isLabel(v.file) || !isLabel(v.path)) return false;
+  switch (v.kind) {
+    case 'analogies':
+      return (
+        Array.isArray(v.sections) &&
+        v.sections.length <= MAX_ANALOGY_SECTIONS &&
+        v.sections.every((s) => isObject(s) && isLabel(s.name) && isEvaluationScore(s)) &&
+        isEvaluationScore(v.total) &&
+        isEvaluationScore(v.semantic) &&
+        isEvaluationScore(v.syntactic) &&
+        isCount(v.questions) &&
+        isCount(v.oovQuestions) &&
+        v.oovQuestions <= v.questions &&
+        isPercentage(v.oovRatio)
+      );
+    case 'similarity':
+      return isCorrelation(v.spearman) && isCorrelation(v.pearson) && isCount(v.pairs) && isCount(v.oovPairs) && isPercentage(v.oovRatio);
+    case 'error':
+      return isLabel(v.message);
+    default:
+      return false;
+  }
+}
+
+export function isEvaluationReport(v: unknown): v is EvaluationReport {
+  if (!isObject(v) || !isObject(v.model)) return false;
+  const m = v.model;
+  return (
+    isLabel(m.name) &&
+    isLabel(m.algorithm) &&
+    (m.mode === undefined || m.mode === 'sg' || m.mode === 'cbow') &&
+    isCount(m.vocabularySize) &&
+    isCount(m.dim) &&
+    isCount(v.restrictVocab) &&
+    typeof v.caseInsensitive === 'boolean' &&
+    Array.isArray(v.entries) &&
+    v.entries.length <= MAX_EVALUATION_ENTRIES &&
+    v.entries.every(isEvaluationEntry) &&
+    isFiniteNumber(v.elapsedMs) &&
+    isFiniteNumber(v.finishedAt)
+  );
 }

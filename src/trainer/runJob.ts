@@ -2,7 +2,8 @@
 // runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
 import * as path from 'node:path';
 import { FileCorpus } from '../core/corpus';
-import { trainWord2Vec, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
+import { trainWord2Vec, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
+import { trainGlove, type TrainedGlove } from '../core/glove/glove';
 import { writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
 import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
 
@@ -11,8 +12,11 @@ export const PRODUCT = 'Transfer Lab 0.1.0';
 
 export type JobInput = Omit<Word2VecJob, 'kind' | 'modelDir'>;
 
+/** What any trainer returns; FastText adds its n-gram lookup. */
+export type TrainedModel = (TrainedWord2Vec | TrainedGlove) & Partial<Pick<TrainedWord2Vec, 'subwords'>>;
+
 export interface TrainedJob {
-  trained: TrainedWord2Vec;
+  trained: TrainedModel;
   manifest: ModelManifest;
 }
 
@@ -29,14 +33,26 @@ export async function trainFromFiles(
   const relative = (file: string) => path.relative(job.corpusRoot, file) || path.basename(file);
 
   emit({ type: 'log', runId, level: 'info', message: `Reading ${job.files.length} files under ${job.corpusRoot}` });
-  const trained = await trainWord2Vec(corpus, { ...job.parameters, ...vocabularyCaps }, {
+  const callbacks: TrainCallbacks = {
     signal,
     onVocabulary: ({ vocabularySize, corpusWords }) => {
       emit({ type: 'corpus', runId, report: relativeReport(corpus.report, relative) });
       emit({ type: 'vocabulary', runId, vocabularySize, corpusWords });
     },
     onProgress: (progress) => emit({ type: 'progress', runId, progress }),
-  });
+  };
+  const { algorithm, glove, ...parameters } = job.parameters;
+  const trained: TrainedModel =
+    algorithm === 'glove'
+      ? await trainGlove(
+          corpus,
+          {
+            dim: parameters.dim, window: parameters.window, minCount: parameters.minCount, epochs: parameters.epochs,
+            seed: parameters.seed, lowercase: parameters.lowercase, maxVocabSize: vocabularyCaps.maxFinalVocab, ...glove,
+          },
+          callbacks,
+        )
+      : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps }, callbacks);
 
   const skippedPaths = new Set(corpus.report.skipped.map((s) => s.path));
   const manifest: ModelManifest = {
@@ -57,7 +73,7 @@ export async function trainFromFiles(
       replacedCharacters: corpus.report.replacedCharacters,
       skipped: relativeReport(corpus.report, relative).skipped,
     },
-    training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond, threads: trained.stats.threads },
+    training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond, threads: 'threads' in trained.stats ? trained.stats.threads : 1 },
     timings: {
       vocabularySeconds: trained.stats.vocabularySeconds,
       trainingSeconds: trained.stats.trainingSeconds,
@@ -88,6 +104,9 @@ export async function runWord2VecJob(
       modelDir: job.modelDir,
       vocabularySize: trained.vectors.size,
       dim: trained.vectors.dim,
+      algorithm: job.parameters.algorithm,
+      // GloVe factorises co-occurrence counts: it has no skip-gram/CBOW objective.
+      mode: job.parameters.algorithm === 'glove' ? undefined : job.parameters.mode,
       exampleWords: pickExampleWords(trained.vectors.words),
     },
   });

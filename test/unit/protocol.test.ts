@@ -1,14 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostToPanel, parseHostToTrainer, parsePanelToHost, parseTrainerToHost } from '../../src/shared/protocol';
+import {
+  parseEvaluationJob,
+  parseEvaluationWorkerToHost,
+  parseHostToPanel,
+  parseHostToTrainer,
+  parsePanelToHost,
+  parseTrainerToHost,
+  type EvaluationReport,
+} from '../../src/shared/protocol';
 
 const parameters = {
   algorithm: 'word2vec', mode: 'sg', hs: false, cbowMean: true, dim: 10, window: 2, negative: 3, epochs: 1, minCount: 1, sample: 0,
   alpha: 0.025, minAlpha: 0.0001, seed: 1, lowercase: true, threads: 1, minn: 3, maxn: 6, bucket: 1000,
 };
 
-test('webview messages: the three known shapes pass, everything else is dropped', () => {
+test('webview messages: the four known shapes pass, everything else is dropped', () => {
   assert.deepEqual(parsePanelToHost({ type: 'ready' }), { type: 'ready' });
+  assert.deepEqual(parsePanelToHost({ type: 'evaluate' }), { type: 'evaluate' });
+  // The button asks for the command; it cannot choose the model or the files to read.
+  assert.deepEqual(parsePanelToHost({ type: 'evaluate', modelDir: '/etc', files: ['/etc/shadow'] }), { type: 'evaluate' });
+  assert.deepEqual(parsePanelToHost({ type: 'query', requestId: 4, word: 'king - man + woman', k: 10 }), { type: 'query', requestId: 4, word: 'king - man + woman', k: 10 });
   assert.deepEqual(parsePanelToHost({ type: 'cancel', extra: 'ignored' }), { type: 'cancel' });
   assert.deepEqual(parsePanelToHost({ type: 'query', requestId: 3, word: 'king', k: 5 }), { type: 'query', requestId: 3, word: 'king', k: 5 });
   for (const bad of [
@@ -53,4 +65,89 @@ test('trainer reports are checked before the host acts on them', () => {
   assert.equal(parseTrainerToHost('{"type":"ready"}'), undefined);
   assert.ok(parseHostToPanel({ type: 'progress', progress }));
   assert.equal(parseHostToPanel({ type: 'eval', code: 'alert(1)' }), undefined);
+});
+
+function report(): EvaluationReport {
+  return {
+    model: { name: 'm', algorithm: 'fasttext', mode: 'sg', vocabularySize: 1000, dim: 32 },
+    restrictVocab: 1000,
+    caseInsensitive: true,
+    entries: [
+      {
+        kind: 'analogies',
+        file: 'q.txt',
+        path: '/t/q.txt',
+        sections: [
+          { name: 'capital-common', correct: 1, total: 2, accuracy: 0.5 },
+          { name: 'gram1-adjective-to-adverb', correct: 0, total: 0, accuracy: 0 },
+        ],
+        total: { correct: 1, total: 2, accuracy: 0.5 },
+        semantic: { correct: 1, total: 2, accuracy: 0.5 },
+        syntactic: { correct: 0, total: 0, accuracy: 0 },
+        questions: 3,
+        oovQuestions: 1,
+        oovRatio: 100 / 3,
+      },
+      { kind: 'similarity', file: 's.tsv', path: '/t/s.tsv', spearman: 0.25, pearson: null, pairs: 4, oovPairs: 1, oovRatio: 20 },
+      { kind: 'error', file: 'bad.txt', path: '/t/bad.txt', message: 'bad.txt line 3: expected 3 tab-separated fields' },
+    ],
+    elapsedMs: 12,
+    finishedAt: 1_700_000_000_000,
+  };
+}
+
+test('evaluation reports reach the panel only in their exact shape', () => {
+  const good = report();
+  assert.deepEqual(parseHostToPanel({ type: 'evaluation', report: good }), { type: 'evaluation', report: good });
+  const broken: [string, (r: any) => void][] = [
+    ['no model', (r) => delete r.model],
+    ['mode not sg/cbow', (r) => (r.model.mode = 'skipgram')],
+    ['entries not a list', (r) => (r.entries = {})],
+    ['unknown entry kind', (r) => (r.entries[0].kind = 'html')],
+    ['section name not a string', (r) => (r.entries[0].sections[0].name = { toString: 'x' })],
+    ['more correct than answered', (r) => (r.entries[0].total.correct = 3)],
+    ['accuracy above 1', (r) => (r.entries[0].semantic.accuracy = 1.5)],
+    ['fractional count', (r) => (r.entries[0].questions = 2.5)],
+    ['more OOV than questions', (r) => (r.entries[0].oovQuestions = 4)],
+    ['Spearman above 1', (r) => (r.entries[1].spearman = 1.2)],
+    ['Spearman NaN', (r) => (r.entries[1].spearman = Number.NaN)],
+    ['OOV percentage above 100', (r) => (r.entries[1].oovRatio = 120)],
+    ['error without message', (r) => delete r.entries[2].message],
+    ['path not a string', (r) => (r.entries[1].path = 7)],
+    ['huge label', (r) => (r.entries[2].message = 'x'.repeat(5000))],
+    ['too many sections', (r) => (r.entries[0].sections = Array(1001).fill(r.entries[0].sections[0]))],
+    ['elapsed not a number', (r) => (r.elapsedMs = '12')],
+  ];
+  for (const [what, spoil] of broken) {
+    const r = report();
+    spoil(r);
+    assert.equal(parseHostToPanel({ type: 'evaluation', report: r }), undefined, what);
+  }
+});
+
+test('evaluation states, and neighbours with a note, are checked too', () => {
+  assert.ok(parseHostToPanel({ type: 'evaluationState', state: 'running', message: 'Evaluating m…' }));
+  assert.equal(parseHostToPanel({ type: 'evaluationState', state: 'done', message: 'x' }), undefined);
+  assert.equal(parseHostToPanel({ type: 'evaluationState', state: 'failed' }), undefined);
+  const neighbours = { type: 'neighbours', requestId: 1, word: 'kings', results: [{ word: 'king', similarity: 0.9 }], note: 'built from n-grams' };
+  assert.ok(parseHostToPanel(neighbours));
+  assert.equal(parseHostToPanel({ ...neighbours, note: 5 }), undefined);
+  assert.equal(parseHostToPanel({ ...neighbours, results: [{ word: 'king', similarity: 'high' }] }), undefined);
+  assert.equal(parseHostToPanel({ ...neighbours, results: [{ word: 'king', similarity: 0.9 }, null] }), undefined);
+});
+
+test('evaluation worker messages and jobs', () => {
+  assert.ok(parseEvaluationWorkerToHost({ type: 'done', report: report() }));
+  assert.ok(parseEvaluationWorkerToHost({ type: 'progress', message: 'q.txt (1 of 2)…', done: 1, total: 3 }));
+  assert.ok(parseEvaluationWorkerToHost({ type: 'error', message: 'cannot read' }));
+  assert.equal(parseEvaluationWorkerToHost({ type: 'done', report: { ...report(), entries: null } }), undefined);
+  assert.equal(parseEvaluationWorkerToHost({ type: 'progress', message: 'x' }), undefined);
+
+  const job = { modelDir: '/m', files: ['/a.txt', '/b.tsv'], restrictVocab: 30000, caseInsensitive: true };
+  assert.deepEqual(parseEvaluationJob(job), job);
+  assert.equal(parseEvaluationJob({ ...job, files: [] }), undefined);
+  assert.equal(parseEvaluationJob({ ...job, files: ['/a', 1] }), undefined);
+  assert.equal(parseEvaluationJob({ ...job, restrictVocab: 0 }), undefined);
+  assert.equal(parseEvaluationJob({ ...job, restrictVocab: 1.5 }), undefined);
+  assert.equal(parseEvaluationJob({ ...job, caseInsensitive: 'yes' }), undefined);
 });

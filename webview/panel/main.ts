@@ -1,8 +1,24 @@
-// The panel's script: renders what the extension host reports (run, progress, model) and sends
-// back only three kinds of request: ready, cancel, and a neighbour query for a word.
+// The panel's script: renders what the extension host reports (run, progress, model, evaluation)
+// and sends back only four kinds of request: ready, cancel, a neighbour query, and "evaluate".
+// Everything the host sends is written with textContent, never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { parseHostToPanel, type CorpusReport, type HostToPanel, type ModelSummary, type Neighbour, type PanelToHost, type RunStatus, type TrainingProgress } from '../../src/shared/protocol';
+import { describeAlgorithm } from '../../src/shared/labels';
+import {
+  parseHostToPanel,
+  type AnalogyEvaluation,
+  type CorpusReport,
+  type EvaluationReport,
+  type EvaluationScore,
+  type EvaluationState,
+  type HostToPanel,
+  type ModelSummary,
+  type Neighbour,
+  type PanelToHost,
+  type RunStatus,
+  type SimilarityEvaluation,
+  type TrainingProgress,
+} from '../../src/shared/protocol';
 import { TrainingChart, formatRate, formatSeconds } from './chart';
 
 interface VsCodeApi {
@@ -27,7 +43,13 @@ const queryField = $<HTMLInputElement>('query');
 const searchButton = $<HTMLButtonElement>('search');
 const examples = $('examples');
 const queryError = $('query-error');
+const queryNote = $('query-note');
+const neighboursCaption = $('neighbours-caption');
 const neighboursList = $('neighbours');
+const evaluateButton = $<HTMLButtonElement>('evaluate');
+const evaluationStatus = $('evaluation-status');
+const evaluationModel = $('evaluation-model');
+const evaluationResults = $('evaluation-results');
 const chart = new TrainingChart($<HTMLCanvasElement>('chart'));
 
 const K = 10;
@@ -66,7 +88,13 @@ function handle(message: HostToPanel): void {
       showModel(message.model);
       break;
     case 'neighbours':
-      if (message.requestId === latestRequest) showNeighbours(message.word, message.results, message.error);
+      if (message.requestId === latestRequest) showNeighbours(message.word, message.results, message.error, message.note);
+      break;
+    case 'evaluationState':
+      showEvaluationState(message.state, message.message);
+      break;
+    case 'evaluation':
+      showEvaluation(message.report);
       break;
   }
 }
@@ -125,10 +153,12 @@ function showModel(model: ModelSummary | undefined): void {
   const enabled = model !== undefined;
   queryField.disabled = !enabled;
   searchButton.disabled = !enabled;
-  queryField.placeholder = enabled ? `A word from ${model.name}` : 'Train a model first';
+  queryField.placeholder = enabled ? 'A word, or king - man + woman' : 'Train a model first';
   examples.replaceChildren();
   if (!model) return;
-  examples.append(`Model ${model.name}: ${model.vocabularySize.toLocaleString()} words × ${model.dim}. Try: `);
+  const kind = model.algorithm ? `${describeAlgorithm(model.algorithm, model.mode)} · ` : '';
+  const unseen = model.algorithm === 'fasttext' ? ' Words it never saw are built from their character n-grams.' : '';
+  examples.append(`Model ${model.name}: ${kind}${model.vocabularySize.toLocaleString()} words × ${model.dim}.${unseen} Try: `);
   model.exampleWords.forEach((word, i) => {
     const link = document.createElement('a');
     link.href = '#';
@@ -142,8 +172,10 @@ function showModel(model: ModelSummary | undefined): void {
   });
 }
 
-function showNeighbours(word: string, results: Neighbour[], error?: string): void {
+function showNeighbours(word: string, results: Neighbour[], error?: string, note?: string): void {
   queryError.textContent = error ?? '';
+  queryNote.textContent = note ?? '';
+  neighboursCaption.textContent = results.length > 0 ? `Nearest to ${word}:` : '';
   neighboursList.setAttribute('aria-label', `Nearest neighbours of ${word}`);
   neighboursList.replaceChildren(
     ...results.map((n) => {
@@ -167,6 +199,124 @@ function showNeighbours(word: string, results: Neighbour[], error?: string): voi
   );
 }
 
+// ---------- evaluation ----------
+
+function showEvaluationState(state: EvaluationState, message: string): void {
+  evaluateButton.disabled = state === 'running';
+  evaluationStatus.textContent = message;
+  evaluationStatus.dataset.state = state;
+}
+
+function showEvaluation(report: EvaluationReport): void {
+  evaluateButton.disabled = false;
+  const when = new Date(report.finishedAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  evaluationStatus.textContent = `Scored at ${when} in ${(report.elapsedMs / 1000).toFixed(1)} s.`;
+  evaluationStatus.dataset.state = 'done';
+  const m = report.model;
+  evaluationModel.textContent =
+    `Model ${m.name}: ${describeAlgorithm(m.algorithm, m.mode)} · ${m.vocabularySize.toLocaleString()} words × ${m.dim}; ` +
+    `scored on the ${report.restrictVocab.toLocaleString()} most frequent words, ${report.caseInsensitive ? 'case-insensitive' : 'case-sensitive'}.`;
+
+  const blocks: HTMLElement[] = [];
+  for (const entry of report.entries) if (entry.kind === 'analogies') blocks.push(analogyBlock(entry));
+  const similarity = report.entries.filter((e): e is SimilarityEvaluation => e.kind === 'similarity');
+  if (similarity.length > 0) blocks.push(similarityBlock(similarity));
+  for (const entry of report.entries) {
+    if (entry.kind !== 'error') continue;
+    const p = element('p', 'error eval-error', `${entry.file}: ${entry.message}`);
+    p.title = entry.path;
+    blocks.push(p);
+  }
+  evaluationResults.replaceChildren(...blocks);
+}
+
+function analogyBlock(entry: AnalogyEvaluation): HTMLElement {
+  const block = element('div', 'eval-block');
+  const heading = element('h3', '', `${entry.file} · analogies (3CosAdd)`);
+  heading.title = entry.path;
+  const table = element('table', 'eval-table analogy-table');
+  table.setAttribute('aria-label', `Analogy accuracy on ${entry.file}, per section`);
+  table.append(headerRow(['Section', 'Correct', 'Answered', 'Accuracy']));
+  const body = element('tbody');
+  for (const s of entry.sections) body.append(scoreRow(s.name, s, 'section-row'));
+  const foot = element('tfoot');
+  foot.append(scoreRow('semantic', entry.semantic, 'summary-row'), scoreRow('syntactic', entry.syntactic, 'summary-row'), scoreRow('total', entry.total, 'summary-row total-row'));
+  table.append(body, foot);
+  const skipped = entry.oovQuestions.toLocaleString();
+  const oov = element(
+    'p',
+    'muted oov',
+    `Out of vocabulary: ${skipped} of ${entry.questions.toLocaleString()} questions (${entry.oovRatio.toFixed(1)}%), not counted.`,
+  );
+  block.append(heading, table, oov);
+  return block;
+}
+
+function scoreRow(name: string, score: EvaluationScore, className: string): HTMLTableRowElement {
+  const row = element('tr', className);
+  const answered = score.total > 0;
+  if (!answered) row.classList.add('unanswered');
+  const accuracy = element('td', 'accuracy');
+  const bar = element('span', 'bar');
+  const fill = element('span', 'bar-fill');
+  fill.style.width = `${answered ? score.accuracy * 100 : 0}%`;
+  bar.append(fill);
+  const cell = element('span', 'meter');
+  cell.append(bar, element('span', 'value', answered ? `${(score.accuracy * 100).toFixed(1)}%` : '–'));
+  accuracy.append(cell);
+  row.append(element('th', 'name', name), element('td', 'correct', score.correct.toLocaleString()), element('td', 'answered', score.total.toLocaleString()), accuracy);
+  row.querySelector('th')!.setAttribute('scope', 'row');
+  return row;
+}
+
+function similarityBlock(entries: SimilarityEvaluation[]): HTMLElement {
+  const block = element('div', 'eval-block');
+  const table = element('table', 'eval-table similarity-table');
+  table.setAttribute('aria-label', 'Correlation with human similarity scores');
+  table.append(headerRow(['Test set', 'Spearman', 'Pearson', 'Pairs', 'Out of vocabulary']));
+  const body = element('tbody');
+  for (const e of entries) {
+    const row = element('tr', 'similarity-row');
+    const name = element('th', 'name', e.file);
+    name.title = e.path;
+    name.setAttribute('scope', 'row');
+    row.append(
+      name,
+      element('td', 'spearman', correlation(e.spearman)),
+      element('td', 'pearson', correlation(e.pearson)),
+      element('td', 'pairs', e.pairs.toLocaleString()),
+      element('td', 'oov', `${e.oovRatio.toFixed(1)}% (${e.oovPairs.toLocaleString()})`),
+    );
+    body.append(row);
+  }
+  table.append(body);
+  block.append(element('h3', '', 'Word similarity'), table);
+  return block;
+}
+
+function headerRow(labels: string[]): HTMLTableSectionElement {
+  const head = element('thead');
+  const row = element('tr');
+  for (const label of labels) {
+    const th = element('th', '', label);
+    th.setAttribute('scope', 'col');
+    row.append(th);
+  }
+  head.append(row);
+  return head;
+}
+
+function correlation(x: number | null): string {
+  return x === null ? 'n/a' : x.toFixed(3);
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: string): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
 function search(): void {
   const word = (queryField.value ?? '').trim();
   if (!word) return;
@@ -185,6 +335,9 @@ queryField.addEventListener('keydown', (event) => {
   }
 });
 searchButton.addEventListener('click', search);
+evaluateButton.addEventListener('click', () => {
+  vscode.postMessage({ type: 'evaluate' });
+});
 cancelButton.addEventListener('click', () => {
   cancelButton.disabled = true;
   statusText.textContent = 'Cancelling…';

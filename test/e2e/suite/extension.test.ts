@@ -5,6 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { evaluateAnalogies, evaluateSimilarity } from '../../../src/core/evaluation';
+import { loadModelVectors } from '../../../src/core/modelFolder';
+import type { EvaluationReport } from '../../../src/shared/protocol';
 
 // ---------- the contract under test ----------
 
@@ -13,6 +16,7 @@ const COMMANDS = {
   'transferLab.pretrainWorkspace': 'Transfer Lab: Pretrain Word Vectors on Workspace',
   'transferLab.cancelTraining': 'Transfer Lab: Cancel Training',
   'transferLab.openPanel': 'Transfer Lab: Open Panel',
+  'transferLab.evaluateModel': 'Transfer Lab: Evaluate Model…',
 };
 
 interface RunOverrides {
@@ -24,6 +28,11 @@ interface RunOverrides {
   minCount?: number;
   sample?: number;
   seed?: number;
+  algorithm?: 'word2vec' | 'fasttext';
+  mode?: 'sg' | 'cbow';
+  minn?: number;
+  maxn?: number;
+  bucket?: number;
 }
 interface RunOutcome {
   status: 'done' | 'cancelled' | 'failed';
@@ -38,6 +47,8 @@ interface TransferLabApi {
   pretrainWorkspace(overrides?: RunOverrides): Promise<RunOutcome>;
   cancelTraining(): Promise<void>;
   neighbours(modelDir: string, word: string, k?: number): Promise<Neighbour[]>;
+  query(modelDir: string, text: string, k?: number): Promise<{ label: string; results: Neighbour[]; note?: string }>;
+  evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
 }
@@ -145,6 +156,26 @@ function modelFoldersNamed(modelsRoot: string, modelName: string): string[] {
   return fs.readdirSync(modelsRoot).filter((name) => name === modelName || new RegExp(`^${modelName}-\\d+$`).test(name));
 }
 
+/**
+ * A small analogy test set in the questions-words.txt format, from words of the two fixture books
+ * (Emma, Alice), plus one question with words no book has: it must count as out of vocabulary.
+ */
+const ANALOGY_SECTIONS: Record<string, string[]> = {
+  family: ['he she his her', 'he she him her', 'mr mrs he she', 'brother sister father mother', 'son daughter father mother', 'king queen man woman', 'zzqqa zzqqb he she'],
+  'gram7-past-tense': ['look looked walk walked', 'call called ask asked', 'turn turned answer answered', 'say said think thought'],
+  'gram8-plural': ['day days hour hours', 'letter letters friend friends', 'thing things word words', 'hand hands eye eyes'],
+};
+const ANALOGY_TEXT = Object.entries(ANALOGY_SECTIONS)
+  .map(([section, questions]) => `: ${section}\n${questions.join('\n')}\n`)
+  .join('');
+/** Word pairs with similarity scores in the WordSim-353 layout (header row, tab-separated), one pair out of vocabulary. */
+const SIMILARITY_PAIRS: [string, string, number][] = [
+  ['king', 'queen', 8.6], ['man', 'woman', 8.3], ['father', 'mother', 8.0], ['brother', 'sister', 8.1], ['day', 'night', 6.5],
+  ['house', 'home', 8.0], ['letter', 'note', 6.0], ['rabbit', 'hare', 7.5], ['cat', 'dog', 6.0], ['morning', 'evening', 6.8],
+  ['young', 'old', 3.0], ['tea', 'cup', 5.5], ['walk', 'garden', 3.5], ['happy', 'glad', 8.2], ['zzqqa', 'king', 5.0],
+];
+const SIMILARITY_TEXT = `Word 1\tWord 2\tHuman (mean)\n${SIMILARITY_PAIRS.map((p) => p.join('\t')).join('\n')}\n`;
+
 // ---------- the suite ----------
 
 suite('Transfer Lab in the VS Code extension host', () => {
@@ -153,6 +184,7 @@ suite('Transfer Lab in the VS Code extension host', () => {
   let modelsRoot: string;
   let api: TransferLabApi;
   let trainedModelDir: string | undefined;
+  let fastTextModelDir: string | undefined;
 
   suiteSetup(() => {
     const folder = vscode.workspace.workspaceFolders?.[0];
@@ -185,7 +217,7 @@ suite('Transfer Lab in the VS Code extension host', () => {
     const registered = await vscode.commands.getCommands(true);
     for (const command of Object.keys(COMMANDS)) assert.ok(registered.includes(command), `${command} is registered`);
     api = ext.exports;
-    for (const fn of ['pretrainWorkspace', 'cancelTraining', 'neighbours', 'trainerPid', 'lastProgress'] as const) {
+    for (const fn of ['pretrainWorkspace', 'cancelTraining', 'neighbours', 'query', 'evaluate', 'trainerPid', 'lastProgress'] as const) {
       assert.equal(typeof api?.[fn], 'function', `activate() returns an API with ${fn}()`);
     }
     // The panel opened as a webview tab titled "Transfer Lab" (the tab model arrives asynchronously).
@@ -334,5 +366,134 @@ suite('Transfer Lab in the VS Code extension host', () => {
 
     const next = await within(api.pretrainWorkspace({ modelName: 'e2e-after-crash', dim: 16, epochs: 1, minCount: 3 }), 60_000, 'the next run');
     assert.equal(next.status, 'done', JSON.stringify(next));
+  });
+  test('a FastText model answers words it never saw, and word arithmetic', async () => {
+    assert.ok(api && trainedModelDir, 'needs the Word2Vec model of the earlier test');
+    assert.equal(api.trainerPid(), undefined, 'no other run is in progress');
+    const outcome = await within(
+      api.pretrainWorkspace({ modelName: 'e2e-fasttext', algorithm: 'fasttext', mode: 'sg', dim: 32, epochs: 2, minCount: 3, minn: 3, maxn: 5, bucket: 50_000, seed: 5 }),
+      120_000,
+      'the FastText run',
+    );
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    fastTextModelDir = outcome.modelDir!;
+    const manifest = JSON.parse(fs.readFileSync(path.join(fastTextModelDir, 'model.json'), 'utf8'));
+    assert.equal(manifest.algorithm, 'fasttext');
+    assert.equal(manifest.parameters?.mode, 'sg');
+    assert.ok(fs.existsSync(path.join(fastTextModelDir, 'subwords.bin')), 'the n-gram rows are saved beside the vectors');
+
+    // A misspelt name is not in the vocabulary; its n-grams are, and they point at the real name.
+    const unseen = await within(api.query(fastTextModelDir, 'Woodhousee', 10), 30_000, 'query(Woodhousee)');
+    console.log(`  woodhousee (n-grams): ${unseen.results.map((r) => `${r.word} ${r.similarity.toFixed(3)}`).join(', ')}`);
+    assert.equal(unseen.note, '"woodhousee" is not in the vocabulary: built from its character n-grams.');
+    assert.equal(unseen.results.length, 10);
+    assert.ok(unseen.results.every((r) => Number.isFinite(r.similarity) && Math.abs(r.similarity) <= 1 + 1e-6));
+    assert.ok(unseen.results.some((r) => r.word === 'woodhouse'), 'woodhouse is among the neighbours of woodhousee');
+
+    const analogy = await within(api.query(fastTextModelDir, 'king - man + woman', 5), 30_000, 'query(king - man + woman)');
+    console.log(`  king - man + woman: ${analogy.results.map((r) => `${r.word} ${r.similarity.toFixed(3)}`).join(', ')}`);
+    assert.equal(analogy.label, 'king − man + woman');
+    assert.equal(analogy.note, undefined, 'all three words are in the vocabulary');
+    assert.equal(analogy.results.length, 5);
+    assert.ok(!analogy.results.some((r) => ['king', 'man', 'woman'].includes(r.word)), 'the query words are left out');
+
+    // Word2Vec has no n-grams: an unknown word is an error that names it, alone or in arithmetic.
+    await assert.rejects(api.query(trainedModelDir, 'zzqqxx'), /"zzqqxx" is not in the vocabulary of e2e-small/);
+    await assert.rejects(api.query(trainedModelDir, 'emma - zzqqxx + she'), /"zzqqxx" is not in the vocabulary/);
+  });
+
+  test('Evaluate Model scores a model on an analogy file and a similarity file, as the core does', async () => {
+    assert.ok(api && fastTextModelDir, 'needs the FastText model of the previous test');
+    const evalDir = path.join(path.dirname(workspace), 'eval-sets-integration');
+    fs.mkdirSync(evalDir, { recursive: true });
+    const analogyFile = path.join(evalDir, 'questions-mini.txt');
+    const similarityFile = path.join(evalDir, 'pairs-mini.tsv');
+    fs.writeFileSync(analogyFile, ANALOGY_TEXT);
+    fs.writeFileSync(similarityFile, SIMILARITY_TEXT);
+
+    const started = Date.now();
+    const report = (await within(
+      Promise.resolve(vscode.commands.executeCommand('transferLab.evaluateModel', { modelDir: fastTextModelDir, files: [analogyFile, similarityFile] })),
+      60_000,
+      'the Evaluate Model command',
+    )) as EvaluationReport | undefined;
+    assert.ok(report, 'the command returns the report');
+    console.log(`  evaluated in ${Date.now() - started} ms (worker: ${report.elapsedMs} ms)`);
+
+    assert.equal(report.model.name, 'e2e-fasttext');
+    assert.equal(report.model.algorithm, 'fasttext');
+    assert.equal(report.model.mode, 'sg');
+    assert.equal(report.model.dim, 32);
+    assert.equal(report.caseInsensitive, true);
+    assert.equal(report.entries.length, 2, JSON.stringify(report.entries.map((e) => e.kind)));
+    const [analogies, similarity] = report.entries;
+
+    assert.equal(analogies.kind, 'analogies', JSON.stringify(analogies));
+    if (analogies.kind !== 'analogies') return;
+    const questions = Object.values(ANALOGY_SECTIONS).flat().length;
+    console.log(`  analogies: ${analogies.total.correct}/${analogies.total.total}, OOV ${analogies.oovQuestions} of ${analogies.questions}`);
+    assert.equal(analogies.file, 'questions-mini.txt');
+    assert.deepEqual(analogies.sections.map((s) => s.name), Object.keys(ANALOGY_SECTIONS));
+    assert.equal(analogies.questions, questions, 'every question line is counted');
+    assert.ok(analogies.oovQuestions >= 1, 'the zzqq question is out of vocabulary');
+    assert.equal(analogies.total.total + analogies.oovQuestions, questions, 'answered + skipped = all questions');
+    assert.equal(analogies.semantic.total, analogies.sections[0].total, 'family is the semantic section');
+    assert.equal(analogies.syntactic.total, analogies.sections[1].total + analogies.sections[2].total, 'gram* sections are syntactic');
+    assert.ok(analogies.total.correct <= analogies.total.total && analogies.total.accuracy >= 0 && analogies.total.accuracy <= 1);
+
+    assert.equal(similarity.kind, 'similarity', JSON.stringify(similarity));
+    if (similarity.kind !== 'similarity') return;
+    console.log(`  similarity: Spearman ${similarity.spearman}, Pearson ${similarity.pearson}, ${similarity.pairs} pairs, ${similarity.oovPairs} OOV`);
+    assert.equal(similarity.pairs + similarity.oovPairs, SIMILARITY_PAIRS.length, 'the header row is not a pair');
+    assert.ok(similarity.oovPairs >= 1, 'the zzqq pair is out of vocabulary');
+    assert.ok(similarity.spearman !== null && Number.isFinite(similarity.spearman) && similarity.spearman >= -1 && similarity.spearman <= 1, `Spearman ${similarity.spearman}`);
+    assert.ok(similarity.pearson !== null && Number.isFinite(similarity.pearson) && similarity.pearson >= -1 && similarity.pearson <= 1, `Pearson ${similarity.pearson}`);
+
+    // The worker thread's numbers are the core's, computed here in the extension host on the same files.
+    const { vectors } = await loadModelVectors(fastTextModelDir);
+    const options = { restrictVocab: 30_000, caseInsensitive: true };
+    const expectedA = await evaluateAnalogies(vectors, analogyFile, options);
+    assert.deepEqual(analogies.sections, expectedA.sections);
+    assert.deepEqual(analogies.total, expectedA.total);
+    assert.equal(analogies.oovQuestions, expectedA.oovQuestions);
+    const expectedS = await evaluateSimilarity(vectors, similarityFile, options);
+    assert.equal(similarity.spearman, expectedS.spearman);
+    assert.equal(similarity.pearson, expectedS.pearson);
+    assert.equal(report.restrictVocab, Math.min(30_000, vectors.size));
+
+    // A malformed file is reported on its own; the good one is still scored.
+    const broken = path.join(evalDir, 'broken.tsv');
+    fs.writeFileSync(broken, 'king\tqueen\t8\nman woman 8\n');
+    const mixed = (await within(
+      Promise.resolve(vscode.commands.executeCommand('transferLab.evaluateModel', { modelDir: fastTextModelDir, files: [broken, similarityFile] })),
+      60_000,
+      'Evaluate Model with a broken file',
+    )) as EvaluationReport | undefined;
+    assert.ok(mixed);
+    assert.deepEqual(mixed.entries.map((e) => e.kind), ['error', 'similarity']);
+    const failure = mixed.entries[0];
+    assert.ok(failure.kind === 'error' && /^broken\.tsv line 2: expected 3 tab-separated fields/.test(failure.message), JSON.stringify(failure));
+  });
+  test('Evaluate Model without arguments takes the newest model and offers the last test sets again', async () => {
+    assert.ok(fastTextModelDir, 'needs the evaluations of the previous test');
+    // Newest first, as the model quick pick lists them: the FastText model was trained last.
+    const newest = fs
+      .readdirSync(modelsRoot)
+      .filter((name) => fs.existsSync(path.join(modelsRoot, name, 'model.json')))
+      .map((name) => JSON.parse(fs.readFileSync(path.join(modelsRoot, name, 'model.json'), 'utf8')))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    assert.equal(newest.name, 'e2e-fasttext');
+
+    // Accepting what each picker offers first: the newest model, then the remembered files, checked.
+    let settled = false;
+    const run = Promise.resolve(vscode.commands.executeCommand('transferLab.evaluateModel')).finally(() => (settled = true));
+    for (let i = 0; i < 40 && !settled; i++) {
+      await sleep(300);
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const report = (await within(run, 30_000, 'Evaluate Model through its pickers')) as EvaluationReport | undefined;
+    assert.ok(report, 'the pickers led to an evaluation');
+    assert.equal(report.model.name, 'e2e-fasttext', 'the newest model is the default');
+    assert.deepEqual(report.entries.map((e) => e.file), ['broken.tsv', 'pairs-mini.tsv'], 'the test sets of the last evaluation');
   });
 });

@@ -1,6 +1,7 @@
 // UI test of the packaged extension (transfer-lab.vsix installed into code-server), driven through
 // the real VS Code workbench in headless Chromium: command palette -> training -> live chart ->
-// neighbour search in the webview panel, with screenshots in both a dark and a light theme.
+// neighbour search (a word, then word arithmetic) -> evaluation on test sets picked in the file
+// dialog, with screenshots in both a dark and a light theme.
 //
 // Started by scripts/test-all.mjs, which provides a running code-server and these variables:
 //   TRANSFER_LAB_E2E_URL            base URL of code-server (http://127.0.0.1:<port>)
@@ -9,7 +10,7 @@
 //   TRANSFER_LAB_E2E_RESULT         JSON summary written here
 // Prints "N passed, N failed" last and exits 1 on any failure.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
 
 const URL_BASE = mustEnv('TRANSFER_LAB_E2E_URL');
@@ -17,6 +18,7 @@ const WORKSPACE = mustEnv('TRANSFER_LAB_E2E_WORKSPACE');
 const ARTIFACTS = process.env.TRANSFER_LAB_E2E_ARTIFACTS || 'test-artifacts';
 const RESULT = process.env.TRANSFER_LAB_E2E_RESULT;
 const PRETRAIN_TITLE = 'Transfer Lab: Pretrain Word Vectors on Workspace';
+const EVALUATE_TITLE = 'Transfer Lab: Evaluate Model…';
 const QUERY_WORD = 'emma';
 /** Upper bound for the whole training run of the UI fixture (normally 10-20 s). */
 const TRAINING_TIMEOUT_MS = 180_000;
@@ -123,6 +125,53 @@ async function setTheme(page, label, themeClass) {
   await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
 }
 
+/**
+ * Test sets written beside the workspace (never inside it, where they would be trained on), from
+ * words of the fixture's books: an analogy file with three sections and a scored word-pair file.
+ */
+function writeTestSets() {
+  const dir = join(dirname(WORKSPACE), 'eval-sets-ui');
+  mkdirSync(dir, { recursive: true });
+  const analogies = join(dir, 'questions-mini.txt');
+  const pairs = join(dir, 'pairs-mini.tsv');
+  const sections = {
+    family: ['he she his her', 'he she him her', 'mr mrs he she', 'brother sister father mother', 'son daughter father mother', 'husband wife father mother'],
+    'gram7-past-tense': ['look looked walk walked', 'call called ask asked', 'turn turned answer answered', 'say said think thought'],
+    'gram8-plural': ['day days hour hours', 'letter letters friend friends', 'thing things word words', 'hand hands eye eyes', 'zzqqa zzqqb day days'],
+  };
+  writeFileSync(analogies, Object.entries(sections).map(([name, qs]) => `: ${name}\n${qs.join('\n')}\n`).join(''));
+  const scored = [
+    ['father', 'mother', 8.0], ['brother', 'sister', 8.1], ['day', 'night', 6.5], ['house', 'home', 8.0], ['letter', 'note', 6.0],
+    ['morning', 'evening', 6.8], ['young', 'old', 3.0], ['happy', 'glad', 8.2], ['walk', 'garden', 3.5], ['sea', 'water', 6.0], ['zzqqa', 'day', 5.0],
+  ];
+  writeFileSync(pairs, `Word 1\tWord 2\tHuman (mean)\n${scored.map((p) => p.join('\t')).join('\n')}\n`);
+  return { analogies, pairs, sections: Object.keys(sections), questions: Object.values(sections).flat().length, pairCount: scored.length };
+}
+
+/**
+ * Picks a file in the open dialog. In a browser VS Code this is the "simple" dialog, a quick input
+ * holding a path: type the whole path and accept it. The dialog fills in its starting folder
+ * asynchronously, which would overwrite a path typed too early, so wait for its listing first and
+ * type again if the path did not take.
+ */
+async function pickInFileDialog(page, file) {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Test sets' }).waitFor({ timeout: 15_000 });
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await input.fill(file, { timeout: 5000 });
+    await page.waitForTimeout(500); // the dialog validates the typed path before it accepts
+    await input.press('Enter');
+    try {
+      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      return;
+    } catch {
+      log(`file dialog attempt ${attempt}: still open with ${JSON.stringify(await input.inputValue().catch(() => '?'))}`);
+    }
+  }
+  throw new Error(`the file dialog did not accept ${file}`);
+}
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await launchBrowser({ width: 1400, height: 900 });
@@ -196,6 +245,72 @@ async function main() {
     await page.mouse.move(0, 0); // no hover effects in the screenshots
     await screenshotPanel(page, 'panel-dark');
     await page.screenshot({ path: join(ARTIFACTS, 'editor-dark.png') });
+
+    // Word arithmetic in the same box: the list is relabelled and nothing is reported as an error.
+    await field.fill('mr - he + she');
+    await field.press('Enter');
+    const arithmeticLabel = 'Nearest neighbours of mr − he + she';
+    await panel.locator(`#neighbours[aria-label="${arithmeticLabel}"] .neighbour`).first().waitFor({ timeout: 30_000 });
+    const arithmetic = await rows.evaluateAll((els) => els.map((el) => el.querySelector('.word')?.textContent ?? ''));
+    log('mr - he + she:', arithmetic.join(', '));
+    const caption = ((await panel.locator('#neighbours-caption').textContent()) ?? '').trim();
+    check('the results are captioned with the query as understood', caption === 'Nearest to mr − he + she:', JSON.stringify(caption));
+    const queryError = ((await panel.locator('#query-error').textContent()) ?? '').trim();
+    check('"mr - he + she" lists neighbours without the query words', arithmetic.length > 0 && queryError === '' && !arithmetic.some((w) => ['mr', 'he', 'she'].includes(w)), `${arithmetic.slice(0, 3).join(', ')}; error ${JSON.stringify(queryError)}`);
+
+    // Evaluation, first from the panel's button with one file from the dialog...
+    const sets = writeTestSets();
+    await panel.locator('#evaluate').click();
+    await pickInFileDialog(page, sets.analogies);
+    const analogyTable = panel.locator('#evaluation-results table.analogy-table');
+    await analogyTable.waitFor({ timeout: 60_000 });
+    const sectionNames = await analogyTable.locator('tbody tr.section-row th').allTextContents();
+    const total = await analogyTable.locator('tfoot tr.total-row').evaluate((row) => ({
+      correct: Number(row.querySelector('.correct')?.textContent?.replace(/,/g, '')),
+      answered: Number(row.querySelector('.answered')?.textContent?.replace(/,/g, '')),
+      accuracy: row.querySelector('.accuracy .value')?.textContent ?? '',
+    }));
+    const oovText = (await panel.locator('#evaluation-results .oov').first().textContent()) ?? '';
+    log('analogies:', JSON.stringify(total), oovText);
+    check('"Evaluate…" in the panel scores the file picked in the dialog: one row per section', JSON.stringify(sectionNames) === JSON.stringify(sets.sections), JSON.stringify(sectionNames));
+    const skipped = Number(/Out of vocabulary: (\d+) of (\d+) questions/.exec(oovText)?.[1]);
+    check(
+      'the analogy totals add up (answered + out of vocabulary = questions)',
+      total.correct <= total.answered && total.answered + skipped === sets.questions && /^\d+\.\d%$/.test(total.accuracy),
+      `${total.correct}/${total.answered} + ${skipped} OOV of ${sets.questions}`,
+    );
+
+    // ...then from the palette, where the remembered file is offered checked and a second one is added.
+    await runCommand(page, EVALUATE_TITLE, { closes: false });
+    const rememberedRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'questions-mini.txt' });
+    await rememberedRow.waitFor({ timeout: 15_000 });
+    const rememberedChecked = await rememberedRow.evaluate((row) => row.getAttribute('aria-checked') === 'true' || !!row.querySelector('input[type=checkbox]:checked'));
+    check('the next evaluation offers the test set used last, checked', rememberedChecked);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose other files…' }).click();
+    await page.locator('.quick-input-widget input').press('Enter');
+    await pickInFileDialog(page, sets.pairs);
+    const similarityRow = panel.locator('#evaluation-results table.similarity-table tr.similarity-row');
+    await similarityRow.waitFor({ timeout: 60_000 });
+    const similarity = await similarityRow.evaluate((row) => ({
+      name: row.querySelector('th')?.textContent ?? '',
+      spearman: row.querySelector('.spearman')?.textContent ?? '',
+      pairs: Number(row.querySelector('.pairs')?.textContent),
+    }));
+    log('similarity:', JSON.stringify(similarity));
+    const rho = Number(similarity.spearman);
+    check(
+      'both test sets are scored: analogy table and a Spearman in [-1, 1]',
+      (await analogyTable.count()) === 1 && similarity.name === 'pairs-mini.tsv' && Number.isFinite(rho) && rho >= -1 && rho <= 1 && similarity.pairs > 0 && similarity.pairs < sets.pairCount,
+      JSON.stringify(similarity),
+    );
+    const modelLine = (await panel.locator('#evaluation-model').textContent()) ?? '';
+    check('the evaluation names the model with its algorithm and mode', /Word2Vec skip-gram/.test(modelLine), JSON.stringify(modelLine));
+    // The progress notification closes as the results arrive; keep it out of the screenshot.
+    await page.locator('.notifications-toasts .notification-list-item', { hasText: 'evaluating' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await panel.locator('#evaluation').evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.mouse.move(0, 0);
+    await screenshotPanel(page, 'panel-evaluation');
+    await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
 
     await setTheme(page, 'Light Modern', 'vs');
     const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());
