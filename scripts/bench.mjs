@@ -43,7 +43,9 @@ const QUICK_WORDS = 2_000_000;
 // The settings reference.sh and gensim_train.py hard-code; ours gets them as flags so the rows compare
 // like with like. (fastText's n-gram settings are its defaults, which gensim_train.py also uses.)
 const SETTINGS = { dim: 100, window: 5, negative: 5, minCount: 5, sample: 1e-3, seed: 1 };
-const FASTTEXT_SETTINGS = { minn: 3, maxn: 6, bucket: 2_000_000 };
+// reference.sh gives the fastText CLI no -lr, so it trains at fastText's default 0.05; ours gets the
+// same (our FastText default is gensim's 0.025).
+const FASTTEXT_SETTINGS = { minn: 3, maxn: 6, bucket: 2_000_000, alpha: 0.05 };
 
 // Table order. `ours` rows are run by our CLI; the others by ../shared/bench/reference.sh.
 const TOOLS = {
@@ -197,7 +199,9 @@ function runOurs(tool, mode, ctx) {
     ctx.cli, 'train', ctx.corpus, '--algo', algo, '--mode', mode,
     '--dim', SETTINGS.dim, '--window', SETTINGS.window, '--negative', SETTINGS.negative,
     '--min-count', SETTINGS.minCount, '--sample', SETTINGS.sample,
-    ...(algo === 'fasttext' ? ['--minn', FASTTEXT_SETTINGS.minn, '--maxn', FASTTEXT_SETTINGS.maxn, '--bucket', FASTTEXT_SETTINGS.bucket] : []),
+    ...(algo === 'fasttext'
+      ? ['--minn', FASTTEXT_SETTINGS.minn, '--maxn', FASTTEXT_SETTINGS.maxn, '--bucket', FASTTEXT_SETTINGS.bucket, '--alpha', FASTTEXT_SETTINGS.alpha]
+      : []),
     '--epochs', ctx.epochs, '--threads', ctx.threads, '--seed', SETTINGS.seed, ...schedule,
     '--out', vectors, '--json', '--quiet',
   ].map(String);
@@ -418,7 +422,7 @@ function section({ rows, options, machine, corpus, corpusWords, command }) {
 Written by \`${command}\` on ${machine.date}.
 
 - **Corpus**: \`${path.relative(ROOT, corpus)}\`, ${fmtInt(corpusWords)} words (\`wc -w\`)${options.quick ? `, the first ~${QUICK_WORDS / 1e6} M words of the prepared corpus (--quick)` : ''}; prepared from \`${path.relative(ROOT, options.source)}\` by \`../shared/bench/prepare-corpus.sh\` (lowercased, letters only), the same file for every tool.
-- **Settings**: dim ${SETTINGS.dim}, window ${SETTINGS.window}, negative ${SETTINGS.negative}, min count ${SETTINGS.minCount}, sample ${SETTINGS.sample}, ${options.epochs} epoch${options.epochs > 1 ? 's' : ''}, ${options.threads} threads, seed ${SETTINGS.seed}; FastText char n-grams ${FASTTEXT_SETTINGS.minn}..${FASTTEXT_SETTINGS.maxn}, ${fmtInt(FASTTEXT_SETTINGS.bucket)} buckets. ${options.repeat > 1 ? `Each row is the median of ${options.repeat} runs; ` : 'One run per row; '}within each mode the tools ran alternately.
+- **Settings**: dim ${SETTINGS.dim}, window ${SETTINGS.window}, negative ${SETTINGS.negative}, min count ${SETTINGS.minCount}, sample ${SETTINGS.sample}, ${options.epochs} epoch${options.epochs > 1 ? 's' : ''}, ${options.threads} threads, seed ${SETTINGS.seed}; FastText char n-grams ${FASTTEXT_SETTINGS.minn}..${FASTTEXT_SETTINGS.maxn}, ${fmtInt(FASTTEXT_SETTINGS.bucket)} buckets, learning rate ${FASTTEXT_SETTINGS.alpha} (the fastText CLI's default, which \`reference.sh\` leaves in place). ${options.repeat > 1 ? `Each row is the median of ${options.repeat} runs; ` : 'One run per row; '}within each mode the tools ran alternately.
 - **Words/s** = corpus words × epochs ÷ training seconds, as \`../shared/bench/reference.sh\` counts: gensim's \`train()\` only; the fastText CLI's whole run (vocabulary and saving included); ours, the \`trainingSeconds\` our CLI reports. Wall time and peak RSS come from \`/usr/bin/time -v\` around each whole run.
 - **Learning rate**: every tool is asked for alpha ${ALPHA} decaying to ${MIN_ALPHA}. gensim's \`corpus_file\` mode (what \`reference.sh\` runs) decays each worker's rate by that worker's share of the epoch only, so with ${options.threads} workers one epoch ends at ${fmtAlpha(ALPHA - (ALPHA - MIN_ALPHA) / options.threads)}: a higher rate on average, which a 1-epoch run rewards. \`ours-word2vec\` keeps the schedule as asked; \`ours-word2vec-gensim-lr\` is the same engine given gensim's effective schedule (\`--min-alpha ${fmtAlpha(ALPHA - (ALPHA - MIN_ALPHA) / options.threads)}\`), to compare the algorithms apart from the schedule.
 - **Quality**: \`../shared/bench/evaluate.py\` (gensim's evaluators) on every vectors file: Google analogies restricted to the 30,000 most frequent words, Spearman ρ on WordSim-353 and SimLex-999.

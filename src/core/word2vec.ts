@@ -14,6 +14,7 @@ import type { SubwordOptions, SubwordVectors } from './subwords';
 import { TrainingKernel } from './trainingKernel';
 import { kernelModule, type KernelLayout } from './kernels/kernelMemory';
 import type { FromTrainingWorker, ToTrainingWorker } from './trainingWorkerProtocol';
+import { requireChoice, requireBoolean, requireInteger, requireNumber } from './optionChecks';
 
 export type EmbeddingAlgorithm = 'word2vec' | 'fasttext';
 export type TrainingMode = 'sg' | 'cbow';
@@ -181,30 +182,6 @@ export function resolveWord2VecOptions(partial: Partial<Word2VecOptions>): Word2
   }
   requireInteger('bucket', options.bucket, 0, 100_000_000);
   return options;
-}
-
-function requireChoice(name: string, value: unknown, choices: string[]): void {
-  if (typeof value !== 'string' || !choices.includes(value)) {
-    throw new Error(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
-  }
-}
-
-function requireBoolean(name: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw new Error(`${name} must be true or false, got ${String(value)}`);
-}
-
-function requireInteger(name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `a positive integer` : `an integer between ${min} and ${max}`;
-    const rangeText = min === Number.MIN_SAFE_INTEGER ? 'an integer' : range;
-    throw new Error(`${name} must be ${rangeText}, got ${String(value)}`);
-  }
-}
-
-function requireNumber(name: string, value: unknown, min: number, max: number, description: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be ${description}, got ${String(value)}`);
-  }
 }
 
 /** The threads a run uses: the option, or one per available core when it is 0. */

@@ -10,39 +10,17 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { WordVectors } from '../vectors';
 import { writeFileAtomic } from '../atomicWrite';
-import { formatFloat32 } from './word2vecFormat';
-
-const WRITE_BATCH_CHARS = 1 << 20;
+import { vectorTextLines } from './word2vecFormat';
 
 /**
  * Writes vectors.tsv and, when a path is given, metadata.tsv with the words. Each file is replaced
  * atomically: a reader sees the old file or the complete new one.
  */
 export async function writeProjectorTsv(vectors: WordVectors, vectorsTsvPath: string, metadataTsvPath?: string): Promise<void> {
-  await writeFileAtomic(vectorsTsvPath, (tempPath) => pipeline(Readable.from(vectorLines(vectors)), createWriteStream(tempPath)));
+  await writeFileAtomic(vectorsTsvPath, (tempPath) => pipeline(Readable.from(vectorTextLines(vectors, (_, numbers) => `${numbers.join('\t')}\n`)), createWriteStream(tempPath)));
   if (metadataTsvPath !== undefined) {
     await writeFileAtomic(metadataTsvPath, (tempPath) => pipeline(Readable.from(labelLines(vectors.words)), createWriteStream(tempPath)));
   }
-}
-
-async function* vectorLines(vectors: WordVectors): AsyncGenerator<string> {
-  const { dim, data, size } = vectors;
-  const numbers = new Array<string>(dim);
-  let batch: string[] = [];
-  let chars = 0;
-  for (let row = 0; row < size; row++) {
-    const offset = row * dim;
-    for (let d = 0; d < dim; d++) numbers[d] = formatFloat32(data[offset + d]);
-    const line = `${numbers.join('\t')}\n`;
-    batch.push(line);
-    chars += line.length;
-    if (chars >= WRITE_BATCH_CHARS) {
-      yield batch.join('');
-      batch = [];
-      chars = 0;
-    }
-  }
-  if (batch.length > 0) yield batch.join('');
 }
 
 async function* labelLines(words: string[]): AsyncGenerator<string> {

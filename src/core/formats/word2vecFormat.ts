@@ -75,17 +75,25 @@ async function* binaryRecords(vectors: WordVectors): AsyncGenerator<Buffer> {
 }
 
 async function* textRecords(vectors: WordVectors): AsyncGenerator<string> {
-  const { words, dim, data, size } = vectors;
-  yield `${size} ${dim}\n`;
+  yield `${vectors.size} ${vectors.dim}\n`;
+  yield* vectorTextLines(vectors, (row, numbers) => `${vectors.words[row]} ${numbers.join(' ')}\n`);
+}
+
+/**
+ * Every row as a line of text (`line` lays out the row's shortest float32 decimals), yielded in
+ * batches of about a megabyte so a large model streams to disk without one giant string.
+ */
+export async function* vectorTextLines(vectors: WordVectors, line: (row: number, numbers: string[]) => string): AsyncGenerator<string> {
+  const { dim, data, size } = vectors;
   let batch: string[] = [];
   let batchChars = 0;
   const numbers = new Array<string>(dim);
   for (let row = 0; row < size; row++) {
     const offset = row * dim;
     for (let d = 0; d < dim; d++) numbers[d] = formatFloat32(data[offset + d]);
-    const line = `${words[row]} ${numbers.join(' ')}\n`;
-    batch.push(line);
-    batchChars += line.length;
+    const text = line(row, numbers);
+    batch.push(text);
+    batchChars += text.length;
     if (batchChars >= WRITE_BATCH_BYTES) {
       yield batch.join('');
       batch = [];

@@ -19,6 +19,7 @@ import type { TrainCallbacks, TrainingProgress } from '../word2vec';
 import { CooccurrenceCounter, mergeRuns, reduceRuns, RUN_RECORD_BYTES } from './cooccurrence';
 import { RecordShuffler, TRAINING_RECORD_BYTES, type TrainingRecords } from './shuffle';
 import { GloveModel } from './model';
+import { requireBoolean, requireInteger, requireNumber } from '../optionChecks';
 
 export interface GloveOptions {
   dim: number;
@@ -131,22 +132,8 @@ export function resolveGloveOptions(partial: Partial<GloveOptions>): GloveOption
     throw new Error(`tempDir must be a folder path, got ${JSON.stringify(options.tempDir)}`);
   }
   requireInteger('seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  if (typeof options.lowercase !== 'boolean') throw new Error(`lowercase must be true or false, got ${String(options.lowercase)}`);
+  requireBoolean('lowercase', options.lowercase);
   return options;
-}
-
-function requireInteger(name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `a positive integer` : `an integer between ${min} and ${max}`;
-    const rangeText = min === Number.MIN_SAFE_INTEGER ? 'an integer' : range;
-    throw new Error(`${name} must be ${rangeText}, got ${String(value)}`);
-  }
-}
-
-function requireNumber(name: string, value: unknown, min: number, max: number, description: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be ${description}, got ${String(value)}`);
-  }
 }
 
 /** A temp folder made on first use and removed, with everything in it, by remove(). */
