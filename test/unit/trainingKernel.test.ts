@@ -273,3 +273,22 @@ describe('sampling tables', () => {
     assert.ok(keepThresholds(counts, 0).every((k) => k === 0xffffffff), 'sample 0 keeps everything');
   });
 });
+
+describe('kernel memory limits', () => {
+  it('refuses a model beyond wasm32\'s 4 GiB before allocating, and says what to lower', () => {
+    // 3 M words x 300 dimensions: 3.6 GB of input rows plus as much of output rows.
+    const size = 3_000_000;
+    const counts = new Float64Array(size).fill(5);
+    const words = Array.from({ length: size }, (_, i) => `w${i}`);
+    assert.throws(
+      () =>
+        TrainingKernel.create(
+          { words, counts, size },
+          { mode: 'sg', dim: 300, window: 5, negative: 5, hs: false, cbowMean: true, sample: 0, seed: 1 },
+          undefined,
+          { threads: 1, maxSentence: 100, jobCapacity: 100, jobSlotsPerThread: 1 },
+        ),
+      /needs 6\.\d GiB for its weights, more than the 4 GiB .* Lower dim, raise minCount or cap the vocabulary \(maxFinalVocab/,
+    );
+  });
+});

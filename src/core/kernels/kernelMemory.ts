@@ -147,7 +147,7 @@ export function createKernelMemory(shape: KernelShape, layout: KernelLayout, inp
     const gib = (layout.bytes / 2 ** 30).toFixed(1);
     throw new Error(
       `This model needs ${gib} GiB for its weights, more than the 4 GiB a WebAssembly training kernel can address. ` +
-        'Lower dim, raise minCount or set maxVocabSize (FastText: fewer buckets).',
+        'Lower dim, raise minCount or cap the vocabulary (maxFinalVocab; --max-final-vocab in the CLI); FastText: fewer buckets.',
     );
   }
   const pages = Math.ceil(layout.bytes / PAGE_BYTES);
