@@ -1,80 +1,110 @@
-// A training thread: instantiates the WebAssembly kernel on the shared memory it is given, turns
-// the text of each job into vocabulary ids, and trains on them.
+// A training thread. It first counts the words of the text jobs it is given, for the vocabulary;
+// then it instantiates the WebAssembly kernel on the shared memory it is given, turns the text of
+// each training job into vocabulary ids, and trains on them.
 import { parentPort } from 'node:worker_threads';
 import { instantiateKernel, readThreadTotals, THREAD_RANDOM_OFFSET, type KernelExports } from './kernels/kernelMemory';
 import { SentenceSplitter } from './tokenizer';
-import type { ToTrainingWorker, FromTrainingWorker } from './trainingWorkerProtocol';
+import { VocabularyBuilder } from './vocab';
+import { POSITIONS_PER_JOB, type ToTrainingWorker, type FromTrainingWorker } from './trainingWorkerProtocol';
 
 if (!parentPort) throw new Error('trainingWorker runs only as a worker thread');
 const port = parentPort;
 
-interface WorkerState {
+let text = { lowercase: true, maxSentenceLength: 10_000 };
+let maxVocabSize: number | undefined;
+let counter: VocabularyBuilder | undefined;
+
+interface Trainer {
   kernel: KernelExports;
   memory: WebAssembly.Memory;
   record: number;
   capacity: number;
   ids: Map<string, number>;
-  lowercase: boolean;
-  maxSentenceLength: number;
 }
-let state: WorkerState | undefined;
+let trainer: Trainer | undefined;
 
 const post = (message: FromTrainingWorker) => port.postMessage(message);
+const sentencesOf = (job: string) => {
+  const splitter = new SentenceSplitter(text);
+  return [...splitter.push(job), ...splitter.end()];
+};
 
 port.on('message', (message: ToTrainingWorker) => {
   try {
-    if (message.type === 'init') {
-      const ids = new Map<string, number>();
-      message.words.forEach((word, id) => ids.set(word, id));
-      state = {
-        kernel: instantiateKernel(message.module, message.memory),
-        memory: message.memory,
-        record: message.record,
-        capacity: message.capacity,
-        ids,
-        lowercase: message.lowercase,
-        maxSentenceLength: message.maxSentenceLength,
-      };
-      post({ type: 'ready' });
-      return;
+    switch (message.type) {
+      case 'configure':
+        text = { lowercase: message.lowercase, maxSentenceLength: message.maxSentenceLength };
+        maxVocabSize = message.maxVocabSize;
+        return;
+      case 'count': {
+        counter ??= new VocabularyBuilder({ maxVocabSize });
+        const before = counter.corpusWords;
+        let position = message.job * POSITIONS_PER_JOB;
+        for (const sentence of sentencesOf(message.text)) {
+          counter.add(sentence, position);
+          position += sentence.length;
+        }
+        post({ type: 'counted', tokens: counter.corpusWords - before });
+        return;
+      }
+      case 'collect':
+        counter ??= new VocabularyBuilder({ maxVocabSize });
+        post({ type: 'tallies', tallies: counter.tallies(), corpusWords: counter.corpusWords });
+        counter = undefined;
+        return;
+      case 'init': {
+        const ids = new Map<string, number>();
+        message.words.forEach((word, id) => ids.set(word, id));
+        trainer = {
+          kernel: instantiateKernel(message.module, message.memory),
+          memory: message.memory,
+          record: message.record,
+          capacity: message.capacity,
+          ids,
+        };
+        post({ type: 'initialized' });
+        return;
+      }
+      case 'job':
+        train(message);
+        return;
     }
-    if (!state) throw new Error('job before init');
-    const { kernel, memory, record } = state;
-    const count = writeIds(state, message.text, message.tokens);
-    const before = readThreadTotals(memory, record);
-    // Each job seeds its own random stream, so what a job samples does not depend on which thread
-    // ran it or what ran before: with one thread the whole run is reproducible.
-    new Uint32Array(memory.buffer, record + THREAD_RANDOM_OFFSET, 1)[0] = message.seed;
-    const words = kernel.train_job(record, message.tokens, count, message.alphaStart, message.alphaEnd);
-    const after = readThreadTotals(memory, record);
-    post({
-      type: 'done',
-      slot: message.slot,
-      words,
-      loss: after.loss - before.loss,
-      examples: after.examples - before.examples,
-      trainedWords: after.trainedWords - before.trainedWords,
-    });
   } catch (error) {
     post({ type: 'error', message: (error as Error)?.stack ?? String(error) });
   }
 });
 
+function train(job: Extract<ToTrainingWorker, { type: 'job' }>): void {
+  if (!trainer) throw new Error('job before init');
+  const { kernel, memory, record } = trainer;
+  const count = writeIds(trainer, job.text, job.tokens);
+  const before = readThreadTotals(memory, record);
+  // Each job seeds its own random stream, so what a job samples does not depend on which thread
+  // ran it or what ran before: with one thread the whole run is reproducible.
+  new Uint32Array(memory.buffer, record + THREAD_RANDOM_OFFSET, 1)[0] = job.seed;
+  const words = kernel.train_job(record, job.tokens, count, job.alphaStart, job.alphaEnd);
+  const after = readThreadTotals(memory, record);
+  post({
+    type: 'done',
+    slot: job.slot,
+    words,
+    loss: after.loss - before.loss,
+    examples: after.examples - before.examples,
+    trainedWords: after.trainedWords - before.trainedWords,
+  });
+}
+
 /** Tokenizes the job's text into the slot: in-vocabulary ids, -1 after each sentence. */
-function writeIds(s: WorkerState, text: string, address: number): number {
-  const tokens = new Int32Array(s.memory.buffer, address, s.capacity);
-  const splitter = new SentenceSplitter({ lowercase: s.lowercase, maxSentenceLength: s.maxSentenceLength });
+function writeIds(t: Trainer, jobText: string, address: number): number {
+  const tokens = new Int32Array(t.memory.buffer, address, t.capacity);
   let count = 0;
-  const add = (sentences: string[][]) => {
-    for (const sentence of sentences) {
-      for (let i = 0; i < sentence.length; i++) {
-        const id = s.ids.get(sentence[i]);
-        if (id !== undefined) tokens[count++] = id;
-      }
-      tokens[count++] = -1;
+  for (const sentence of sentencesOf(jobText)) {
+    for (let i = 0; i < sentence.length; i++) {
+      const id = t.ids.get(sentence[i]);
+      if (id !== undefined) tokens[count++] = id;
     }
-  };
-  add(splitter.push(text));
-  add(splitter.end());
+    tokens[count++] = -1;
+  }
   return count;
 }
+port.postMessage({ type: 'ready' } satisfies FromTrainingWorker);

@@ -15,8 +15,17 @@ export interface VocabularyBuildOptions {
   maxVocabSize?: number;
 }
 
+/** A counter's words, how often each was seen, and where first (see `add`): compact to pass between threads. */
+export interface WordTallies {
+  words: string[];
+  counts: Float64Array;
+  firstSeen: Float64Array;
+}
+
 export class VocabularyBuilder {
   private readonly counts = new Map<string, number>();
+  /** Where each word was first seen; ties in count are ordered by it. */
+  private readonly firstSeen = new Map<string, number>();
   private readonly maxDistinct: number;
   private pruneThreshold = 1;
   private seen = 0;
@@ -38,20 +47,57 @@ export class VocabularyBuilder {
     return this.counts.size;
   }
 
-  add(tokens: readonly string[]): void {
+  /**
+   * Counts the tokens. `position` is where the first of them stands in the corpus (default: right
+   * after everything added so far); counters that share out one corpus pass positions so that their
+   * merged vocabulary is ordered exactly as one counter reading it all would order it.
+   */
+  add(tokens: readonly string[], position = this.seen): void {
     const counts = this.counts;
     for (let i = 0; i < tokens.length; i++) {
       const word = tokens[i];
-      counts.set(word, (counts.get(word) ?? 0) + 1);
+      const count = counts.get(word);
+      if (count === undefined) {
+        counts.set(word, 1);
+        this.firstSeen.set(word, position + i);
+      } else {
+        counts.set(word, count + 1);
+      }
     }
     this.seen += tokens.length;
     if (counts.size > this.maxDistinct) this.prune();
   }
 
+  /** Every word counted so far. */
+  tallies(): WordTallies {
+    const words = [...this.counts.keys()];
+    return {
+      words,
+      counts: Float64Array.from(words, (word) => this.counts.get(word)!),
+      firstSeen: Float64Array.from(words, (word) => this.firstSeen.get(word)!),
+    };
+  }
+
+  /** Adds another counter's tallies and tokens (the tokens it saw, kept or pruned). */
+  merge(tallies: WordTallies, corpusWords: number): void {
+    const { words, counts, firstSeen } = tallies;
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i];
+      this.counts.set(word, (this.counts.get(word) ?? 0) + counts[i]);
+      const first = this.firstSeen.get(word);
+      if (first === undefined || firstSeen[i] < first) this.firstSeen.set(word, firstSeen[i]);
+    }
+    this.seen += corpusWords;
+    if (this.counts.size > this.maxDistinct) this.prune();
+  }
+
   private prune(): void {
     while (this.counts.size > this.maxDistinct) {
       for (const [word, count] of this.counts) {
-        if (count <= this.pruneThreshold) this.counts.delete(word);
+        if (count <= this.pruneThreshold) {
+          this.counts.delete(word);
+          this.firstSeen.delete(word);
+        }
       }
       this.pruneThreshold++;
     }
@@ -63,10 +109,10 @@ export class VocabularyBuilder {
     if (maxVocabSize !== undefined && (!Number.isInteger(maxVocabSize) || maxVocabSize < 1)) {
       throw new Error(`maxVocabSize must be a positive integer, got ${maxVocabSize}`);
     }
-    const kept: [string, number][] = [];
-    for (const entry of this.counts) if (entry[1] >= minCount) kept.push(entry);
-    // Array.prototype.sort is stable, so equal counts stay in first-seen (Map insertion) order.
-    kept.sort((a, b) => b[1] - a[1]);
+    const kept: [string, number, number][] = [];
+    for (const [word, count] of this.counts) if (count >= minCount) kept.push([word, count, this.firstSeen.get(word)!]);
+    // Most frequent first; equal counts in the order the words first appeared (as gensim keeps them).
+    kept.sort((a, b) => b[1] - a[1] || a[2] - b[2]);
     if (maxVocabSize !== undefined && kept.length > maxVocabSize) kept.length = maxVocabSize;
     const words = kept.map((entry) => entry[0]);
     const counts = Float64Array.from(kept, (entry) => entry[1]);

@@ -1,12 +1,13 @@
 // Word2Vec and FastText training over a TextCorpus: one pass to count words, then one pass per
-// epoch, streaming the text each time. This thread reads and tokenizes; worker threads run the
-// WebAssembly kernel (kernels/embedding.c) on weights they share through one SharedArrayBuffer.
+// epoch, streaming the text each time. This thread reads the text and cuts it into jobs; worker
+// threads tokenize them, count words, and run the WebAssembly kernel (kernels/embedding.c) on
+// weights they share through one SharedArrayBuffer.
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TextCorpus } from './corpus';
 import { abortError } from './corpus';
-import { DEFAULT_MAX_SENTENCE_LENGTH, SentenceSplitter } from './tokenizer';
+import { DEFAULT_MAX_SENTENCE_LENGTH } from './tokenizer';
 import { Vocabulary, VocabularyBuilder } from './vocab';
 import type { WordVectors } from './vectors';
 import { streamSeed } from './random';
@@ -213,29 +214,29 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   };
   throwIfAborted();
 
-  const { vocabulary, charsPerEpoch } = await countWords(corpus, settings, callbacks, started);
-  const vocabularySeconds = (performance.now() - started) / 1000;
-  callbacks.onVocabulary?.({
-    vocabularySize: vocabulary.size,
-    corpusWords: vocabulary.corpusWords,
-    report: (corpus as { report?: unknown }).report,
-  });
-  throwIfAborted();
-
-  const subwordOptions = subwordSettings(settings);
   const threads = resolveThreadCount(settings.threads);
-  const kernel = TrainingKernel.create(vocabulary, settings, subwordOptions, {
-    threads,
-    maxSentence: DEFAULT_MAX_SENTENCE_LENGTH,
-    jobCapacity: JOB_CAPACITY,
-    jobSlotsPerThread: JOB_SLOTS_PER_THREAD,
-  });
-  const pool = await WorkerPool.start(kernel.memory, kernel.layout, threads, {
-    words: vocabulary.words,
+  const pool = await WorkerPool.start(threads, {
     lowercase: settings.lowercase,
     maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH,
+    maxVocabSize: settings.maxVocabSize,
   });
   try {
+    const { vocabulary, charsPerEpoch } = await countWords(corpus, settings, callbacks, pool, started);
+    const vocabularySeconds = (performance.now() - started) / 1000;
+    callbacks.onVocabulary?.({
+      vocabularySize: vocabulary.size,
+      corpusWords: vocabulary.corpusWords,
+      report: (corpus as { report?: unknown }).report,
+    });
+    throwIfAborted();
+
+    const kernel = TrainingKernel.create(vocabulary, settings, subwordSettings(settings), {
+      threads,
+      maxSentence: DEFAULT_MAX_SENTENCE_LENGTH,
+      jobCapacity: JOB_CAPACITY,
+      jobSlotsPerThread: JOB_SLOTS_PER_THREAD,
+    });
+    await pool.attachKernel(kernel.memory, kernel.layout, vocabulary.words, signal);
     const run = await trainEpochs(corpus, vocabulary, charsPerEpoch, settings, callbacks, pool, started, interval);
     return {
       ...kernel.collectVectors(),
@@ -248,37 +249,52 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   }
 }
 
+/**
+ * Pass 1: the workers count the words of the jobs they are given; their tallies, merged, give the
+ * same vocabulary (words, counts and order) that one counter reading the corpus would.
+ */
 async function countWords(
   corpus: TextCorpus,
   settings: Word2VecOptions,
   callbacks: TrainCallbacks,
+  pool: WorkerPool,
   started: number,
 ): Promise<{ vocabulary: Vocabulary; charsPerEpoch: number }> {
   const { signal } = callbacks;
   const interval = callbacks.progressIntervalMs ?? 250;
-  const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
   let lastReport = started;
   let lastYield = started;
-  const splitter = new SentenceSplitter({ lowercase: settings.lowercase, maxSentenceLength: DEFAULT_MAX_SENTENCE_LENGTH });
   let charsPerEpoch = 0;
+  let job = 0;
+  let pending = '';
+  const report = (now: number) => {
+    callbacks.onProgress?.({
+      phase: 'vocabulary', epoch: 0, epochs: settings.epochs, wordsDone: pool.tokensCounted, wordsTotal: 0,
+      loss: 0, epochLoss: 0, wordsPerSecond: 0, learningRate: settings.alpha, elapsedMs: now - started,
+    });
+  };
   for await (const chunk of corpus.chunks(signal)) {
     if (signal?.aborted) throw abortError('Training cancelled');
     charsPerEpoch += chunk.length;
-    for (const sentence of splitter.push(chunk)) builder.add(sentence);
+    pending += chunk;
+    while (pending.length >= JOB_CHARS) {
+      const cut = jobEnd(pending);
+      await pool.count(pending.slice(0, cut), job++, signal);
+      pending = pending.slice(cut);
+    }
     const now = performance.now();
     if (now - lastReport >= interval) {
       lastReport = now;
-      callbacks.onProgress?.({
-        phase: 'vocabulary', epoch: 0, epochs: settings.epochs, wordsDone: builder.corpusWords, wordsTotal: 0,
-        loss: 0, epochLoss: 0, wordsPerSecond: 0, learningRate: settings.alpha, elapsedMs: now - started,
-      });
+      report(now);
     }
     if (now - lastYield >= YIELD_INTERVAL_MS) {
       lastYield = now;
       await yieldToEventLoop();
     }
   }
-  for (const sentence of splitter.end()) builder.add(sentence);
+  if (pending.length > 0) await pool.count(pending, job++, signal);
+  const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
+  for (const { tallies, corpusWords } of await pool.collectCounts(signal)) builder.merge(tallies, corpusWords);
   const vocabulary = builder.build({ minCount: settings.minCount, maxVocabSize: settings.maxFinalVocab });
   if (vocabulary.size === 0) {
     throw new Error(
@@ -437,84 +453,99 @@ interface PoolTotals {
 }
 
 /**
- * The training threads and their job slots. A slot is free, being filled by this thread, or queued
- * or running in its worker; acquire() waits for a free one, which is how reading the corpus is held
- * back to the speed of training.
+ * The training threads. While counting, each has at most JOB_SLOTS_PER_THREAD text jobs queued;
+ * while training, a job slot is free, being filled by this thread, or queued or running in its
+ * worker. Waiting for a free worker or slot is how reading the corpus is held back to their speed.
  */
 class WorkerPool {
   readonly totals: PoolTotals = { words: 0, loss: 0, examples: 0, trainedWords: 0 };
+  /** Tokens the workers have counted so far in the vocabulary pass. */
+  tokensCounted = 0;
   private readonly free: JobSlot[] = [];
-  private busy = 0;
+  private readonly slotsInFlight = new Map<string, JobSlot>();
+  /** Jobs (counting or training) sent to each worker and not yet answered. */
+  private readonly queued: number[];
+  /** Each worker's answer to the current request ('collect' or 'init'), once it came. */
+  private answers: (FromTrainingWorker | undefined)[];
   private waiters: (() => void)[] = [];
   private failure: Error | undefined;
+  private closing = false;
 
-  private constructor(private readonly workers: Worker[]) {}
+  private constructor(private readonly workers: Worker[]) {
+    this.queued = workers.map(() => 0);
+    this.answers = workers.map(() => undefined);
+  }
 
-  static async start(
-    memory: WebAssembly.Memory,
-    layout: KernelLayout,
-    threads: number,
-    text: { words: string[]; lowercase: boolean; maxSentenceLength: number },
-  ): Promise<WorkerPool> {
-    const module = kernelModule();
+  static async start(threads: number, text: { lowercase: boolean; maxSentenceLength: number; maxVocabSize?: number }): Promise<WorkerPool> {
     const workers: Worker[] = [];
-    const pool = new WorkerPool(workers);
     try {
+      for (let i = 0; i < threads; i++) workers.push(startWorker());
       await Promise.all(
-        layout.threads.slice(0, threads).map((thread, index) => {
-          const worker = startWorker();
-          workers.push(worker);
-          return new Promise<void>((resolve, reject) => {
-            const onStartError = (error: Error) => reject(error);
-            worker.once('error', onStartError);
-            worker.once('message', (message: FromTrainingWorker) => {
-              worker.off('error', onStartError);
-              if (message.type !== 'ready') return reject(new Error(`training worker failed to start: ${JSON.stringify(message)}`));
-              pool.watch(worker, index);
-              resolve();
-            });
-            const init: ToTrainingWorker = { type: 'init', module, memory, record: thread.record, capacity: JOB_CAPACITY, ...text };
-            worker.postMessage(init);
-          });
-        }),
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve, reject) => {
+              const onStartError = (error: Error) => reject(error);
+              worker.once('error', onStartError);
+              worker.once('message', (message: FromTrainingWorker) => {
+                worker.off('error', onStartError);
+                if (message.type !== 'ready') return reject(new Error(`training worker failed to start: ${JSON.stringify(message)}`));
+                resolve();
+              });
+            }),
+        ),
       );
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw error;
     }
-    layout.threads.slice(0, threads).forEach((thread, worker) =>
-      thread.jobSlots.forEach((address, slot) =>
-        pool.free.push({ worker, slot, address }),
-      ),
-    );
+    const pool = new WorkerPool(workers);
+    workers.forEach((worker, index) => {
+      pool.watch(worker, index);
+      pool.post(index, { type: 'configure', ...text });
+    });
     return pool;
+  }
+
+  private post(worker: number, message: ToTrainingWorker): void {
+    this.workers[worker].postMessage(message);
   }
 
   private watch(worker: Worker, index: number): void {
     worker.on('message', (message: FromTrainingWorker) => {
-      if (message.type === 'done') {
-        this.totals.words += message.words;
-        this.totals.loss += message.loss;
-        this.totals.examples += message.examples;
-        this.totals.trainedWords += message.trainedWords;
-        const slot = this.slotsInFlight.get(`${index}:${message.slot}`);
-        if (slot) {
-          this.slotsInFlight.delete(`${index}:${message.slot}`);
-          this.busy--;
-          this.release(slot);
+      switch (message.type) {
+        case 'counted':
+          this.tokensCounted += message.tokens;
+          this.queued[index]--;
+          break;
+        case 'done': {
+          this.totals.words += message.words;
+          this.totals.loss += message.loss;
+          this.totals.examples += message.examples;
+          this.totals.trainedWords += message.trainedWords;
+          this.queued[index]--;
+          const key = `${index}:${message.slot}`;
+          const slot = this.slotsInFlight.get(key);
+          if (slot) {
+            this.slotsInFlight.delete(key);
+            this.free.push(slot);
+          }
+          break;
         }
-      } else if (message.type === 'error') {
-        this.fail(new Error(`training thread ${index + 1} failed: ${message.message}`));
+        case 'tallies':
+        case 'initialized':
+          this.answers[index] = message;
+          break;
+        case 'error':
+          this.fail(new Error(`training thread ${index + 1} failed: ${message.message}`));
+          break;
       }
+      this.wake();
     });
     worker.on('error', (error) => this.fail(new Error(`training thread ${index + 1} crashed: ${error.message}`)));
     worker.on('exit', (code) => {
       if (!this.closing) this.fail(new Error(`training thread ${index + 1} stopped unexpectedly (exit code ${code})`));
     });
   }
-
-  private readonly slotsInFlight = new Map<string, JobSlot>();
-  private closing = false;
 
   private fail(error: Error): void {
     this.failure ??= error;
@@ -527,37 +558,64 @@ class WorkerPool {
     for (const wake of waiters) wake();
   }
 
-  release(slot: JobSlot): void {
-    this.free.push(slot);
-    this.wake();
+  /** Waits until `ready()` holds, or fails with the pool's failure or the cancellation. */
+  private async until(ready: () => boolean, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (signal?.aborted) throw abortError('Training cancelled');
+      if (ready()) return;
+      await this.nextEvent(signal);
+    }
+  }
+
+  /** Hands a text job to the least busy worker to count, once one has room. */
+  async count(text: string, job: number, signal?: AbortSignal): Promise<void> {
+    const leastBusy = () => this.queued.indexOf(Math.min(...this.queued));
+    await this.until(() => this.queued[leastBusy()] < JOB_SLOTS_PER_THREAD, signal);
+    const worker = leastBusy();
+    this.queued[worker]++;
+    this.post(worker, { type: 'count', job, text });
+  }
+
+  /** Every worker's tallies, once all counting jobs are done. */
+  async collectCounts(signal?: AbortSignal): Promise<Extract<FromTrainingWorker, { type: 'tallies' }>[]> {
+    await this.until(() => this.queued.every((n) => n === 0), signal);
+    const answers = await this.request({ type: 'collect' }, signal);
+    return answers as Extract<FromTrainingWorker, { type: 'tallies' }>[];
+  }
+
+  /** Gives every worker the kernel, its thread record and the vocabulary; the job slots open. */
+  async attachKernel(memory: WebAssembly.Memory, layout: KernelLayout, words: string[], signal?: AbortSignal): Promise<void> {
+    const module = kernelModule();
+    await this.request(
+      (worker) => ({ type: 'init', module, memory, record: layout.threads[worker].record, capacity: JOB_CAPACITY, words }),
+      signal,
+    );
+    layout.threads.forEach((thread, worker) => thread.jobSlots.forEach((address, slot) => this.free.push({ worker, slot, address })));
+  }
+
+  private async request(message: ToTrainingWorker | ((worker: number) => ToTrainingWorker), signal?: AbortSignal): Promise<FromTrainingWorker[]> {
+    this.answers = this.workers.map(() => undefined);
+    this.workers.forEach((_, worker) => this.post(worker, typeof message === 'function' ? message(worker) : message));
+    await this.until(() => this.answers.every((answer) => answer !== undefined), signal);
+    return this.answers as FromTrainingWorker[];
   }
 
   /** A free job slot, waiting for a worker to finish one if none is. */
   async acquire(signal?: AbortSignal): Promise<JobSlot> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      if (signal?.aborted) throw abortError('Training cancelled');
-      const slot = this.free.shift();
-      if (slot) return slot;
-      await this.nextEvent(signal);
-    }
+    await this.until(() => this.free.length > 0, signal);
+    return this.free.shift()!;
   }
 
   run(slot: JobSlot, text: string, alphaStart: number, alphaEnd: number, seed: number): void {
-    this.busy++;
+    this.queued[slot.worker]++;
     this.slotsInFlight.set(`${slot.worker}:${slot.slot}`, slot);
-    const job: ToTrainingWorker = { type: 'job', slot: slot.slot, tokens: slot.address, text, alphaStart, alphaEnd, seed };
-    this.workers[slot.worker].postMessage(job);
+    this.post(slot.worker, { type: 'job', slot: slot.slot, tokens: slot.address, text, alphaStart, alphaEnd, seed });
   }
 
   /** Waits until every dispatched job has finished. */
   async drain(signal?: AbortSignal): Promise<void> {
-    while (this.busy > 0) {
-      if (this.failure) throw this.failure;
-      if (signal?.aborted) throw abortError('Training cancelled');
-      await this.nextEvent(signal);
-    }
-    if (this.failure) throw this.failure;
+    await this.until(() => this.queued.every((n) => n === 0), signal);
   }
 
   private nextEvent(signal?: AbortSignal): Promise<void> {

@@ -265,7 +265,7 @@ export class RunController implements vscode.Disposable {
 function defaultModelName(algorithm: string): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${algorithm}-${now.getFullYear()}${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${algorithm}-${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
 }
 
 function formatRate(wordsPerSecond: number): string {

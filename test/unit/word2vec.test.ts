@@ -97,6 +97,18 @@ describe('trainWord2Vec on the Lee corpus', () => {
   });
 });
 
+describe('counting words on several threads', () => {
+  it('gives the vocabulary one thread gives: same words, counts and order', async () => {
+    const one = await trainWord2Vec(new FileCorpus([LEE]), { dim: 8, epochs: 1, minCount: 1, threads: 1 });
+    const three = await trainWord2Vec(new FileCorpus([LEE]), { dim: 8, epochs: 1, minCount: 1, threads: 3 });
+    assert.ok(one.vocabulary.size > 5000, `${one.vocabulary.size} words`);
+    assert.deepEqual(three.vocabulary.words, one.vocabulary.words);
+    assert.deepEqual(three.vocabulary.counts, one.vocabulary.counts);
+    assert.equal(three.vocabulary.corpusWords, one.vocabulary.corpusWords);
+    assert.equal(three.stats.threads, 3);
+  });
+});
+
 describe('trainWord2Vec cancellation and errors', () => {
   it('stops with an AbortError soon after the signal is aborted', async () => {
     const controller = new AbortController();
