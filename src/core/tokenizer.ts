@@ -45,6 +45,43 @@ export interface SentenceSplitterOptions extends TokenizerOptions {
   maxSentenceLength?: number;
 }
 
+const ASCII_TOKEN_OR_LINE_BREAK = /[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*|\r\n?|\n/g;
+
+/**
+ * Calls `onToken` for each token of `text` (whole lines) and `onSentenceEnd` after each sentence,
+ * exactly as SentenceSplitter splits the same text. Pure-ASCII text, by far the most common, takes
+ * one pass over the whole text with no per-line arrays: the training threads tokenize every epoch.
+ */
+export function forEachToken(text: string, options: SentenceSplitterOptions, onToken: (word: string) => void, onSentenceEnd: () => void): void {
+  const max = options.maxSentenceLength ?? DEFAULT_MAX_SENTENCE_LENGTH;
+  if (NON_ASCII.test(text)) {
+    const splitter = new SentenceSplitter(options);
+    for (const sentence of [...splitter.push(text), ...splitter.end()]) {
+      for (const word of sentence) onToken(word);
+      onSentenceEnd();
+    }
+    return;
+  }
+  const prepared = options.lowercase ? text.toLowerCase() : text;
+  const pattern = new RegExp(ASCII_TOKEN_OR_LINE_BREAK);
+  let length = 0;
+  for (let match = pattern.exec(prepared); match !== null; match = pattern.exec(prepared)) {
+    const word = match[0];
+    const first = word.charCodeAt(0);
+    if (first === 10 || first === 13) {
+      if (length > 0) onSentenceEnd();
+      length = 0;
+      continue;
+    }
+    onToken(word);
+    if (++length === max) {
+      onSentenceEnd();
+      length = 0;
+    }
+  }
+  if (length > 0) onSentenceEnd();
+}
+
 const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
 /** A pending partial line longer than this is tokenized up to its last whitespace. */
 const MAX_PENDING_CHARS = 1 << 20;

@@ -3,7 +3,7 @@
 // each training job into vocabulary ids, and trains on them.
 import { parentPort } from 'node:worker_threads';
 import { instantiateKernel, readThreadTotals, THREAD_RANDOM_OFFSET, type KernelExports } from './kernels/kernelMemory';
-import { SentenceSplitter } from './tokenizer';
+import { forEachToken, SentenceSplitter } from './tokenizer';
 import { VocabularyBuilder } from './vocab';
 import { POSITIONS_PER_JOB, type ToTrainingWorker, type FromTrainingWorker } from './trainingWorkerProtocol';
 
@@ -97,14 +97,22 @@ function train(job: Extract<ToTrainingWorker, { type: 'job' }>): void {
 /** Tokenizes the job's text into the slot: in-vocabulary ids, -1 after each sentence. */
 function writeIds(t: Trainer, jobText: string, address: number): number {
   const tokens = new Int32Array(t.memory.buffer, address, t.capacity);
+  const ids = t.ids;
   let count = 0;
-  for (const sentence of sentencesOf(jobText)) {
-    for (let i = 0; i < sentence.length; i++) {
-      const id = t.ids.get(sentence[i]);
+  forEachToken(
+    jobText,
+    text,
+    (word) => {
+      const id = ids.get(word);
       if (id !== undefined) tokens[count++] = id;
-    }
-    tokens[count++] = -1;
-  }
+    },
+    () => {
+      tokens[count++] = -1;
+    },
+  );
+  // Typed arrays drop writes past their end without a word: a job larger than its slot must fail
+  // loudly rather than let the kernel read the next slot's ids.
+  if (count > t.capacity) throw new Error(`a job of ${jobText.length} characters made ${count} tokens, more than its slot holds (${t.capacity})`);
   return count;
 }
 port.postMessage({ type: 'ready' } satisfies FromTrainingWorker);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SentenceSplitter, tokenize } from '../../src/core/tokenizer';
+import { forEachToken, SentenceSplitter, tokenize } from '../../src/core/tokenizer';
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 
@@ -146,5 +146,37 @@ describe('SentenceSplitter', () => {
 
   it('rejects a maxSentenceLength that is not a positive integer', () => {
     assert.throws(() => new SentenceSplitter({ lowercase: true, maxSentenceLength: 0 }), /maxSentenceLength must be a positive integer/);
+  });
+});
+
+describe('forEachToken', () => {
+  const viaSplitter = (text: string, options: { lowercase: boolean; maxSentenceLength?: number }) => {
+    const splitter = new SentenceSplitter(options);
+    return [...splitter.push(text), ...splitter.end()];
+  };
+  const viaVisitor = (text: string, options: { lowercase: boolean; maxSentenceLength?: number }) => {
+    const sentences: string[][] = [];
+    let current: string[] = [];
+    forEachToken(text, options, (word) => current.push(word), () => {
+      sentences.push(current);
+      current = [];
+    });
+    return sentences;
+  };
+
+  it('splits real text exactly as SentenceSplitter does, ASCII or not, any case setting', () => {
+    const lee = readFileSync(path.resolve(__dirname, '../../../shared/data/gensim/lee_background.cor'), 'utf8');
+    const mixed = 'Don\'t stop\r\nwell-known  O’Neill said 中文字\r\rÉcole\n\n--a- b\'\n';
+    for (const text of [lee, mixed, lee.slice(0, 5000) + mixed]) {
+      for (const lowercase of [true, false]) {
+        assert.deepEqual(viaVisitor(text, { lowercase }), viaSplitter(text, { lowercase }));
+      }
+    }
+  });
+
+  it('cuts sentences at maxSentenceLength as SentenceSplitter does', () => {
+    const text = `${'a b c d e f g '.repeat(3)}\nshort line\n${'x '.repeat(7)}`;
+    assert.deepEqual(viaVisitor(text, { lowercase: true, maxSentenceLength: 5 }), viaSplitter(text, { lowercase: true, maxSentenceLength: 5 }));
+    assert.deepEqual(viaVisitor(text, { lowercase: true, maxSentenceLength: 7 }).map((s) => s.length), [7, 7, 7, 2, 7]);
   });
 });
