@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { WordVectors } from '../vectors';
 import { writeFileAtomic } from '../atomicWrite';
-import { vectorTextLines } from './word2vecFormat';
+import { requireFile, vectorTextLines } from './word2vecFormat';
 
 /**
  * Writes vectors.tsv and, when a path is given, metadata.tsv with the words. Each file is replaced
@@ -110,12 +110,3 @@ async function readLabels(filePath: string): Promise<string[]> {
   return lines.map(unescapeProjectorLabel);
 }
 
-async function requireFile(filePath: string): Promise<void> {
-  let stat;
-  try {
-    stat = await fs.stat(filePath);
-  } catch (error) {
-    throw new Error(`${filePath}: cannot read the file (${(error as Error).message})`);
-  }
-  if (!stat.isFile()) throw new Error(`${filePath}: not a file`);
-}

@@ -4,7 +4,7 @@
 //           word2vec.c does; the reader takes both), or
 //   text:   the word and dim decimal numbers separated by spaces, one line per word.
 // Headerless text files (GloVe) are read too. Files ending in .gz are (de)compressed on the fly.
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs, type Stats } from 'node:fs';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -133,17 +133,23 @@ export async function readWord2Vec(filePath: string, options: ReadWord2VecOption
   return (await readWord2VecWithInfo(filePath, options)).vectors;
 }
 
-export async function readWord2VecWithInfo(
-  filePath: string,
-  options: ReadWord2VecOptions = {},
-): Promise<{ vectors: WordVectors; info: Word2VecFileInfo }> {
-  let stat;
+/** The file's stat, or an error that names the file and says why it cannot be read. */
+export async function requireFile(filePath: string): Promise<Stats> {
+  let stat: Stats;
   try {
     stat = await fs.stat(filePath);
   } catch (error) {
     throw new Error(`${filePath}: cannot read the file (${(error as Error).message})`);
   }
   if (!stat.isFile()) throw new Error(`${filePath}: not a file`);
+  return stat;
+}
+
+export async function readWord2VecWithInfo(
+  filePath: string,
+  options: ReadWord2VecOptions = {},
+): Promise<{ vectors: WordVectors; info: Word2VecFileInfo }> {
+  const stat = await requireFile(filePath);
   const gzip = await startsWithGzipMagic(filePath);
   const fileStream = createReadStream(filePath, { highWaterMark: 1 << 20 });
   const stream: Readable = gzip ? fileStream.pipe(createGunzip()) : fileStream;
