@@ -57,6 +57,9 @@ Options (defaults as gensim's, but skip-gram):
   --x-max N        co-occurrence count that gets full weight [${GLOVE_DEFAULTS.xMax}]
   --weight-power X exponent of the weighting below x-max [${GLOVE_DEFAULTS.alpha}]
   --memory-mb N    memory for co-occurrence counts; more spills to temp files [${GLOVE_DEFAULTS.memoryMB}]
+  --init M         continue from model or vectors file M (Word2Vec): its words keep their vectors as
+                   the start, new words that reach --min-count are added; its dim is used
+  --lock L         with --init: none (old vectors learn too) | old (only new words learn) [none]
   --no-lowercase   keep the case of the text
   --max-file-mb X  skip files larger than this when scanning a folder [50]
   --json           print the result as one JSON line on stdout
@@ -89,6 +92,8 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'max-vocab-size': { kind: 'int', min: 1, max: 1e12 },
   'max-final-vocab': { kind: 'int', min: 1, max: 1e12 },
   json: { kind: 'boolean' },
+  init: { kind: 'string' },
+  lock: { kind: 'string' },
   'x-max': { kind: 'number', min: 1e-9, max: 1e12 },
   'weight-power': { kind: 'number', min: 0, max: 10 },
   'memory-mb': { kind: 'int', min: 16, max: 1_000_000 },
@@ -185,6 +190,7 @@ async function train(argv: string[]): Promise<number> {
     maxVocabSize: flags['max-vocab-size'] as number | undefined,
     maxFinalVocab: flags['max-final-vocab'] as number | undefined,
   };
+  const from = await startingPoint(flags, parameters);
   const outPath = path.resolve(out);
   const format = outputFormat(outPath);
   const corpusIsFolder = (await fs.stat(corpusPath)).isDirectory();
@@ -213,6 +219,7 @@ async function train(argv: string[]): Promise<number> {
     controller.signal,
     (message) => progress.handle(message),
     vocabularyCaps,
+    from,
   );
   progress.finish();
 
@@ -260,6 +267,21 @@ function outputFormat(outPath: string): 'binary' | 'text' | 'projector' | 'folde
   if (/\.tsv$/i.test(outPath)) return 'projector';
   if (/\.(txt|vec)$/i.test(outPath)) return 'text';
   return 'folder';
+}
+
+/** --init: the vectors a run continues from (any model folder or vectors file), with --lock. */
+async function startingPoint(flags: Record<string, unknown>, parameters: TrainingParameters) {
+  const init = flags.init as string | undefined;
+  const lock = choice('--lock', flags.lock, ['none', 'old'] as const, 'none');
+  if (!init) {
+    if (flags.lock !== undefined) throw new UsageError('--lock applies to continued training: give the model to start from with --init <model>.');
+    return undefined;
+  }
+  if (parameters.algorithm !== 'word2vec') throw new UsageError(`--init continues Word2Vec training; --algo ${parameters.algorithm} cannot start from existing vectors yet.`);
+  if (flags.dim !== undefined) throw new UsageError('--dim cannot be combined with --init: a continued model keeps the dim of the one it starts from.');
+  const initPath = path.resolve(init);
+  const { vectors } = await openVectors(initPath);
+  return { start: { vectors, lock }, parent: { path: initPath, name: path.basename(initPath), lock } };
 }
 
 function choice<T extends string>(flag: string, value: unknown, choices: readonly T[], fallback: T): T {

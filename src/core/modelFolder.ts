@@ -24,6 +24,8 @@ export interface ModelManifest {
   algorithm: 'word2vec' | 'fasttext' | 'glove' | 'word2vec-sgns';
   vectorsFile: string;
   vectorsFormat: 'word2vec-binary';
+  /** A model trained further from another one: where it started and how far the old vectors could move. */
+  parent?: { path: string; name: string; lock: string };
   /** FastText models: the n-gram rows (SUBWORDS_FILE), so words never seen in training get vectors. */
   subwordsFile?: string;
   vocabularySize: number;

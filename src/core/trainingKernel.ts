@@ -31,6 +31,14 @@ export interface KernelSettings {
   seed: number;
 }
 
+/** Where a continued model starts: its parent's vectors for the first words, and how far they may move. */
+export interface KernelStart {
+  /** Row-major vectors (dim each) of vocabulary words 0 .. rows-1. */
+  vectors: Float32Array;
+  /** One factor per vocabulary word: 0 freezes its input vector, 1 lets it learn fully. */
+  lockFactors?: Float32Array;
+}
+
 export interface KernelLimits {
   threads: number;
   maxSentence: number;
@@ -56,6 +64,7 @@ export class TrainingKernel {
     settings: KernelSettings,
     subwords: SubwordOptions | undefined,
     limits: KernelLimits,
+    start?: KernelStart,
   ): TrainingKernel {
     const { counts } = vocabulary;
     const noise = noiseDistribution(counts);
@@ -75,10 +84,11 @@ export class TrainingKernel {
       codeEntries: tree?.points.length ?? 0,
       maxCodeLength: tree?.maxCodeLength ?? 0,
       guideEntries: noise.guide.length,
+      lockFactors: start?.lockFactors !== undefined,
       ...limits,
     };
     const layout = planKernelLayout(shape);
-    const memory = createKernelMemory(shape, layout, true);
+    const memory = createKernelMemory(shape, layout);
     const buffer = memory.buffer;
     const sigmoid = sigmoidTable();
     const loss = lossTables();
@@ -105,6 +115,11 @@ export class TrainingKernel {
     for (let row = 0; row < inputRows; row++) {
       const base = row * layout.stride;
       for (let d = 0; d < settings.dim; d++) syn0[base + d] = (random.float() - 0.5) * scale;
+    }
+    if (start) {
+      const dim = settings.dim;
+      for (let row = 0; row < start.vectors.length / dim; row++) syn0.set(start.vectors.subarray(row * dim, (row + 1) * dim), row * layout.stride);
+      if (start.lockFactors) new Float32Array(buffer, layout.lockf, vocabulary.size).set(start.lockFactors);
     }
     return new TrainingKernel(memory, layout, vocabulary, settings, subwords, inputRows);
   }

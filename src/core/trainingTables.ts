@@ -96,9 +96,9 @@ export interface HuffmanTree {
  */
 export function huffmanTree(counts: ArrayLike<number>): HuffmanTree {
   const size = counts.length;
-  for (let i = 1; i < size; i++) {
-    if (counts[i] > counts[i - 1]) throw new Error('huffmanTree needs counts in descending order');
-  }
+  let sorted = true;
+  for (let i = 1; i < size && sorted; i++) sorted = counts[i] <= counts[i - 1];
+  if (!sorted) return huffmanTreeUnsorted(counts);
   const count = new Float64Array(2 * size);
   const parent = new Int32Array(2 * size);
   const branch = new Uint8Array(2 * size);
@@ -146,4 +146,29 @@ export function huffmanTree(counts: ArrayLike<number>): HuffmanTree {
   }
   codeStart[size] = total;
   return { codeStart, points, codes, maxCodeLength };
+}
+
+/**
+ * A continued model keeps its old words first and appends new ones, so its counts are not in
+ * order: build the tree on the sorted counts and hand each word its path.
+ */
+function huffmanTreeUnsorted(counts: ArrayLike<number>): HuffmanTree {
+  const order = Array.from({ length: counts.length }, (_, i) => i).sort((a, b) => counts[b] - counts[a] || a - b);
+  const tree = huffmanTree(order.map((i) => counts[i]));
+  const codeStart = new Int32Array(counts.length + 1);
+  const points = new Int32Array(tree.points.length);
+  const codes = new Uint8Array(tree.codes.length);
+  const rankOf = new Int32Array(counts.length);
+  order.forEach((word, rank) => (rankOf[word] = rank));
+  for (let word = 0, at = 0; word < counts.length; word++) {
+    const rank = rankOf[word];
+    const from = tree.codeStart[rank];
+    const length = tree.codeStart[rank + 1] - from;
+    codeStart[word] = at;
+    points.set(tree.points.subarray(from, from + length), at);
+    codes.set(tree.codes.subarray(from, from + length), at);
+    at += length;
+  }
+  codeStart[counts.length] = points.length;
+  return { codeStart, points, codes, maxCodeLength: tree.maxCodeLength };
 }

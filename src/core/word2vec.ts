@@ -9,7 +9,7 @@ import type { TextCorpus } from './corpus';
 import { abortError } from './corpus';
 import { DEFAULT_MAX_SENTENCE_LENGTH } from './tokenizer';
 import { Vocabulary, VocabularyBuilder } from './vocab';
-import type { WordVectors } from './vectors';
+import { WordVectors } from './vectors';
 import { streamSeed } from './random';
 import type { SubwordOptions, SubwordVectors } from './subwords';
 import { TrainingKernel } from './trainingKernel';
@@ -111,6 +111,17 @@ export interface TrainCallbacks {
   progressIntervalMs?: number;
 }
 
+/** Continued training: start from a parent's vectors instead of random ones. */
+export interface ContinueFrom {
+  /** The parent's word vectors (a model of ours or imported ones); the run takes their dim. */
+  vectors: WordVectors;
+  /**
+   * How far the parent's vectors may move: 'none' frees them, 'old' freezes them (only new words
+   * learn), or one factor per parent word between 0 (frozen) and 1 (free), like gensim's vectors_lockf.
+   */
+  lock: 'none' | 'old' | Float32Array;
+}
+
 export interface TrainedWord2Vec {
   /** Word vectors (FastText: the word row averaged with its n-gram rows), with counts attached. */
   vectors: WordVectors;
@@ -194,10 +205,20 @@ export async function trainWord2Vec(
   corpus: TextCorpus,
   options: Partial<Word2VecOptions>,
   callbacks: TrainCallbacks = {},
+  from?: ContinueFrom,
 ): Promise<TrainedWord2Vec> {
-  const settings = resolveWord2VecOptions(options);
+  if (from && options.dim !== undefined && options.dim !== from.vectors.dim) {
+    throw new Error(`dim ${options.dim} differs from the starting vectors' dim ${from.vectors.dim}; leave dim out to continue them.`);
+  }
+  const settings = resolveWord2VecOptions(from ? { ...options, dim: from.vectors.dim } : options);
+  if (from && settings.algorithm === 'fasttext') {
+    throw new Error('Continuing from existing vectors works for Word2Vec; FastText continuation (with its n-gram rows) is not available yet.');
+  }
+  if (from?.lock instanceof Float32Array && from.lock.length !== from.vectors.size) {
+    throw new Error(`lock factors: expected one per starting word (${from.vectors.size}), got ${from.lock.length}`);
+  }
   try {
-    return await train(corpus, settings, callbacks);
+    return await train(corpus, settings, callbacks, from);
   } catch (error) {
     // The corpus may notice the abort first; callers get one kind of cancellation error either way.
     if ((error as Error)?.name === 'AbortError' && callbacks.signal?.aborted) throw abortError('Training cancelled');
@@ -205,7 +226,7 @@ export async function trainWord2Vec(
   }
 }
 
-async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks): Promise<TrainedWord2Vec> {
+async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks, from?: ContinueFrom): Promise<TrainedWord2Vec> {
   const { signal } = callbacks;
   const interval = callbacks.progressIntervalMs ?? 250;
   const started = performance.now();
@@ -221,7 +242,8 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
     maxVocabSize: settings.maxVocabSize,
   });
   try {
-    const { vocabulary, charsPerEpoch } = await countWords(corpus, settings, callbacks, pool, started);
+    const { builder, charsPerEpoch } = await countWords(corpus, settings, callbacks, pool, started);
+    const { vocabulary, trainingCounts } = from ? continuedVocabulary(builder, from.vectors, settings) : freshVocabulary(builder, settings);
     const vocabularySeconds = (performance.now() - started) / 1000;
     callbacks.onVocabulary?.({
       vocabularySize: vocabulary.size,
@@ -230,16 +252,22 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
     });
     throwIfAborted();
 
-    const kernel = TrainingKernel.create(vocabulary, settings, subwordSettings(settings), {
-      threads,
-      maxSentence: DEFAULT_MAX_SENTENCE_LENGTH,
-      jobCapacity: JOB_CAPACITY,
-      jobSlotsPerThread: JOB_SLOTS_PER_THREAD,
-    });
+    const kernel = TrainingKernel.create(
+      { words: vocabulary.words, counts: trainingCounts, size: vocabulary.size },
+      settings,
+      subwordSettings(settings),
+      { threads, maxSentence: DEFAULT_MAX_SENTENCE_LENGTH, jobCapacity: JOB_CAPACITY, jobSlotsPerThread: JOB_SLOTS_PER_THREAD },
+      from && { vectors: from.vectors.data, lockFactors: lockFactors(from, vocabulary.size) },
+    );
     await pool.attachKernel(kernel.memory, kernel.layout, vocabulary.words, signal);
-    const run = await trainEpochs(corpus, vocabulary, charsPerEpoch, settings, callbacks, pool, started, interval);
+    let wordsPerEpoch = 0;
+    for (let i = 0; i < trainingCounts.length; i++) wordsPerEpoch += trainingCounts[i];
+    const run = await trainEpochs(corpus, wordsPerEpoch, charsPerEpoch, settings, callbacks, pool, started, interval);
+    const trained = kernel.collectVectors();
     return {
-      ...kernel.collectVectors(),
+      ...trained,
+      // The kernel sampled by this corpus's counts; the model keeps the parent's plus these.
+      vectors: from ? new WordVectors(vocabulary.words, settings.dim, trained.vectors.data, vocabulary.counts) : trained.vectors,
       vocabulary,
       options: settings,
       stats: { corpusWords: vocabulary.corpusWords, vocabularySeconds, threads, ...run },
@@ -247,6 +275,47 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
   } finally {
     await pool.close();
   }
+}
+
+function freshVocabulary(builder: VocabularyBuilder, settings: Word2VecOptions): { vocabulary: Vocabulary; trainingCounts: Float64Array } {
+  const vocabulary = builder.build({ minCount: settings.minCount, maxVocabSize: settings.maxFinalVocab });
+  if (vocabulary.size === 0) {
+    throw new Error(
+      builder.corpusWords === 0
+        ? 'The corpus contains no words: every file was empty, skipped, or had no letters or digits.'
+        : `No word occurs at least ${settings.minCount} times (minCount): the corpus has ${builder.distinctWords} distinct words in ${builder.corpusWords} tokens. Use a lower minCount or more text.`,
+    );
+  }
+  return { vocabulary, trainingCounts: vocabulary.counts };
+}
+
+/**
+ * gensim's build_vocab(update=True): the parent's words keep their places (and so their vectors),
+ * words new to it that reach minCount are appended, most frequent first, and every count grows by
+ * this corpus's. Sampling (noise words, down-sampling) follows this corpus's counts alone: imported
+ * vectors carry none, and it is this text the run learns from.
+ */
+function continuedVocabulary(builder: VocabularyBuilder, parent: WordVectors, settings: Word2VecOptions): { vocabulary: Vocabulary; trainingCounts: Float64Array } {
+  if (builder.corpusWords === 0) throw new Error('The corpus contains no words: every file was empty, skipped, or had no letters or digits.');
+  const counted = builder.build({ minCount: 1 });
+  const words = [...parent.words];
+  for (let i = 0; i < counted.size; i++) {
+    if (counted.counts[i] >= settings.minCount && !parent.has(counted.words[i])) words.push(counted.words[i]);
+  }
+  const trainingCounts = Float64Array.from(words, (word) => {
+    const id = counted.id(word);
+    return id >= 0 ? counted.counts[id] : 0;
+  });
+  const counts = Float64Array.from(words, (_, i) => (i < parent.size ? parent.counts?.[i] ?? 0 : 0) + trainingCounts[i]);
+  return { vocabulary: new Vocabulary(words, counts, counted.corpusWords), trainingCounts };
+}
+
+function lockFactors(from: ContinueFrom, size: number): Float32Array | undefined {
+  if (from.lock === 'none') return undefined;
+  const factors = new Float32Array(size).fill(1);
+  if (from.lock === 'old') factors.fill(0, 0, from.vectors.size);
+  else factors.set(from.lock);
+  return factors;
 }
 
 /**
@@ -259,7 +328,7 @@ async function countWords(
   callbacks: TrainCallbacks,
   pool: WorkerPool,
   started: number,
-): Promise<{ vocabulary: Vocabulary; charsPerEpoch: number }> {
+): Promise<{ builder: VocabularyBuilder; charsPerEpoch: number }> {
   const { signal } = callbacks;
   const interval = callbacks.progressIntervalMs ?? 250;
   let lastReport = started;
@@ -295,15 +364,7 @@ async function countWords(
   if (pending.length > 0) await pool.count(pending, job++, signal);
   const builder = new VocabularyBuilder({ maxVocabSize: settings.maxVocabSize });
   for (const { tallies, corpusWords } of await pool.collectCounts(signal)) builder.merge(tallies, corpusWords);
-  const vocabulary = builder.build({ minCount: settings.minCount, maxVocabSize: settings.maxFinalVocab });
-  if (vocabulary.size === 0) {
-    throw new Error(
-      builder.corpusWords === 0
-        ? 'The corpus contains no words: every file was empty, skipped, or had no letters or digits.'
-        : `No word occurs at least ${settings.minCount} times (minCount): the corpus has ${builder.distinctWords} distinct words in ${builder.corpusWords} tokens. Use a lower minCount or more text.`,
-    );
-  }
-  return { vocabulary, charsPerEpoch };
+  return { builder, charsPerEpoch };
 }
 
 function subwordSettings(settings: Word2VecOptions): SubwordOptions | undefined {
@@ -326,7 +387,7 @@ interface EpochRun {
  */
 async function trainEpochs(
   corpus: TextCorpus,
-  vocabulary: Vocabulary,
+  wordsPerEpoch: number,
   charsPerEpoch: number,
   settings: Word2VecOptions,
   callbacks: TrainCallbacks,
@@ -336,7 +397,7 @@ async function trainEpochs(
 ): Promise<EpochRun> {
   const { signal } = callbacks;
   const epochs = settings.epochs;
-  const wordsTotal = vocabulary.totalWords * epochs;
+  const wordsTotal = Math.max(1, wordsPerEpoch * epochs);
   const charsTotal = Math.max(1, charsPerEpoch * epochs);
   const alphaAt = (progress: number) =>
     Math.max(settings.minAlpha, settings.alpha - (settings.alpha - settings.minAlpha) * Math.min(1, progress));

@@ -2,7 +2,7 @@
 // runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
 import * as path from 'node:path';
 import { FileCorpus } from '../core/corpus';
-import { trainWord2Vec, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
+import { trainWord2Vec, type ContinueFrom, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { trainGlove, type TrainedGlove } from '../core/glove/glove';
 import { writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
 import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
@@ -27,6 +27,7 @@ export async function trainFromFiles(
   signal: AbortSignal,
   emit: (message: TrainerToHost) => void,
   vocabularyCaps: Pick<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab'> = {},
+  from?: { start: ContinueFrom; parent: NonNullable<ModelManifest['parent']> },
 ): Promise<TrainedJob> {
   const started = Date.now();
   const corpus = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
@@ -52,7 +53,7 @@ export async function trainFromFiles(
           },
           callbacks,
         )
-      : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps }, callbacks);
+      : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps, ...(from && { dim: from.start.vectors.dim }) }, callbacks, from?.start);
 
   const skippedPaths = new Set(corpus.report.skipped.map((s) => s.path));
   const manifest: ModelManifest = {
@@ -63,7 +64,8 @@ export async function trainFromFiles(
     vectorsFormat: 'word2vec-binary',
     vocabularySize: trained.vectors.size,
     dim: trained.vectors.dim,
-    parameters: { ...job.parameters },
+    parameters: { ...job.parameters, dim: trained.vectors.dim },
+    ...(from && { parent: from.parent }),
     corpus: {
       root: job.corpusRoot,
       files: job.files.filter((f) => !skippedPaths.has(f)).map(relative),

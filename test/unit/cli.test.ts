@@ -52,3 +52,27 @@ test('usage errors exit 2 with a message and write nothing', () => {
   }
   assert.equal(existsSync(out), false);
 });
+
+test('train --init continues a model: the parent is recorded and --lock old keeps its vectors', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-cli-init-'));
+  const parentFile = path.join(dir, 'parent.txt');
+  const parent = cli('train', corpus, '--out', parentFile, '--dim', '16', '--epochs', '1', '--min-count', '10', '--threads', '1', '--quiet');
+  assert.equal(parent.status, 0, parent.stderr);
+  const child = path.join(dir, 'child');
+  const continued = cli('train', corpus, '--init', parentFile, '--lock', 'old', '--min-count', '3', '--epochs', '1', '--out', child, '--quiet');
+  assert.equal(continued.status, 0, continued.stderr);
+  const manifest = JSON.parse(readFileSync(path.join(child, 'model.json'), 'utf8'));
+  assert.deepEqual(manifest.parent, { path: parentFile, name: 'parent.txt', lock: 'old' });
+  assert.equal(manifest.dim, 16);
+
+  const { readWord2Vec } = await import('../../src/core/formats/word2vecFormat');
+  const before = await readWord2Vec(parentFile);
+  const after = await readWord2Vec(path.join(child, 'vectors.bin'));
+  assert.ok(after.size > before.size, 'words below the parent\'s min count joined');
+  assert.deepEqual(after.words.slice(0, before.size), before.words);
+  for (const word of ['government', 'police', 'fire']) assert.deepEqual(after.vector(word), before.vector(word), word);
+
+  const mismatch = cli('train', corpus, '--init', parentFile, '--dim', '32', '--out', path.join(dir, 'x'));
+  assert.equal(mismatch.status, 2);
+  assert.match(mismatch.stderr, /--dim cannot be combined with --init/);
+});

@@ -49,8 +49,9 @@ typedef struct {
   int32_t hs;
   int32_t cbow;
   int32_t cbow_mean;
-  int32_t input_lock;        // 0: input rows are frozen (only outputs learn)
   int32_t subwords;          // 1: words have several input rows (FastText); 0: one row each
+  const float *lockf;        // per word: how much of its input gradient applies (gensim's
+                             // vectors_lockf; 0 = frozen); null = 1 for every word
 } Model;
 
 // Per-thread state and scratch. Doubles first keeps them 8-byte aligned for any base that is.
@@ -176,12 +177,18 @@ static void load_input(const Model *m, int32_t word, float *into) {
   }
 }
 
-// Adds an input's accumulated gradient to each of its rows (fastText and gensim do not divide it).
+static inline float lock_factor(const Model *m, int32_t word) {
+  return m->lockf ? m->lockf[word] : 1.0f;
+}
+
+// Adds an input's accumulated gradient to each of its rows (fastText and gensim do not divide it),
+// scaled by the word's lock factor.
 static void store_gradient(const Model *m, int32_t word, const float *grad) {
-  if (!m->input_lock) return;
+  const float lock = lock_factor(m, word);
+  if (lock == 0.0f) return;
   const int32_t stride = m->stride;
   for (int32_t r = m->row_start[word]; r < m->row_start[word + 1]; r++) {
-    axpy(1.0f, grad, m->syn0 + (int64_t)m->rows[r] * stride, stride);
+    axpy(lock, grad, m->syn0 + (int64_t)m->rows[r] * stride, stride);
   }
 }
 
@@ -205,7 +212,8 @@ static void skipgram_window(Thread *t, int32_t ring_size, int32_t i, int32_t fro
       const float g = coefficient(m, dot(input, out, stride), t->out_labels[n], alpha, &loss);
       if (g != 0.0f) exchange(g, out, input, step, stride);
     }
-    axpy(1.0f, step, t->grad_at[j % ring_size], stride);
+    const float lock = m->subwords ? 1.0f : lock_factor(m, t->sentence[j]);
+    if (lock != 0.0f) axpy(lock, step, t->grad_at[j % ring_size], stride);
     inputs++;
   }
   t->loss += loss;
@@ -243,20 +251,21 @@ static void cbow_window(Thread *t, int32_t ring_size, int32_t i, int32_t from, i
   const float share = m->cbow_mean ? 1.0f : 1.0f / (float)inputs;
   for (int32_t j = from; j < to; j++) {
     if (j == i) continue;
-    axpy(share, hidden_grad, t->grad_at[j % ring_size], stride);
+    const float lock = m->subwords ? 1.0f : lock_factor(m, t->sentence[j]);
+    if (lock != 0.0f) axpy(share * lock, hidden_grad, t->grad_at[j % ring_size], stride);
   }
   t->loss += loss;
   t->examples += 1;
 }
 
-// Makes sentence position p reachable through its ring slot: a Word2Vec word's row itself, or a
-// FastText word's mean of rows with a gradient accumulator (rows frozen by input_lock get one too,
-// which is never added back).
+// Makes sentence position p reachable through its ring slot: a Word2Vec word's row itself (updated
+// in place, scaled by its lock factor), or a FastText word's mean of rows with a gradient
+// accumulator that leave_reach adds back, scaled the same way.
 static void enter_reach(Thread *t, int32_t ring_size, int32_t p) {
   const Model *m = t->model;
   const int32_t slot = p % ring_size;
   const int32_t word = t->sentence[p];
-  if (!m->subwords && m->input_lock) {
+  if (!m->subwords) {
     float *row = m->syn0 + (int64_t)m->rows[m->row_start[word]] * m->stride;
     t->input_at[slot] = row;
     t->grad_at[slot] = row;
@@ -272,7 +281,7 @@ static void enter_reach(Thread *t, int32_t ring_size, int32_t p) {
 
 static void leave_reach(Thread *t, int32_t ring_size, int32_t p) {
   const Model *m = t->model;
-  if (!m->subwords) return;  // updated in place already (or frozen)
+  if (!m->subwords) return;  // updated in place already
   store_gradient(m, t->sentence[p], t->grad_at[p % ring_size]);
 }
 

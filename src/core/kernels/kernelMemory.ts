@@ -15,7 +15,7 @@ const KERNEL_RESERVED_BYTES = 2 * PAGE_BYTES;
 const MODEL_FIELDS = [
   'syn0', 'syn1neg', 'syn1', 'sigmoid', 'lossTrue', 'lossNoise', 'cumulative', 'guide', 'guideShift', 'keep',
   'codeStart', 'points', 'codes', 'rowStart', 'rows', 'dim', 'stride', 'window', 'negative', 'hs', 'cbow',
-  'cbowMean', 'inputLock', 'subwords',
+  'cbowMean', 'subwords', 'lockf',
 ] as const;
 type ModelField = (typeof MODEL_FIELDS)[number];
 
@@ -61,6 +61,8 @@ export interface KernelShape {
   codeEntries: number;
   maxCodeLength: number;
   guideEntries: number;
+  /** Whether words have lock factors (continued training); without, every word learns fully. */
+  lockFactors: boolean;
   threads: number;
   maxSentence: number;
   jobCapacity: number;
@@ -90,6 +92,7 @@ export interface KernelLayout {
   syn0: number;
   syn1neg: number;
   syn1: number;
+  lockf: number;
   threads: ThreadLayout[];
   maxOutputs: number;
 }
@@ -125,6 +128,7 @@ export function planKernelLayout(shape: KernelShape): KernelLayout {
     syn0: take(shape.inputRows * stride * 4),
     syn1neg: take(shape.negative > 0 ? shape.words * stride * 4 : 0),
     syn1: take(shape.hs ? Math.max(1, shape.words - 1) * stride * 4 : 0),
+    lockf: take(shape.lockFactors ? shape.words * 4 : 0),
     threads: [],
   };
   const ring = (2 * shape.window + 1) * stride * 4;
@@ -142,7 +146,7 @@ export function planKernelLayout(shape: KernelShape): KernelLayout {
 }
 
 /** A shared memory sized for the layout, with the model record and the thread records filled in. */
-export function createKernelMemory(shape: KernelShape, layout: KernelLayout, inputLock: boolean): WebAssembly.Memory {
+export function createKernelMemory(shape: KernelShape, layout: KernelLayout): WebAssembly.Memory {
   if (layout.bytes > MAX_KERNEL_BYTES) {
     const gib = (layout.bytes / 2 ** 30).toFixed(1);
     throw new Error(
@@ -159,8 +163,9 @@ export function createKernelMemory(shape: KernelShape, layout: KernelLayout, inp
     cumulative: layout.cumulative, guide: layout.guide, guideShift: 0, keep: layout.keep,
     codeStart: layout.codeStart, points: layout.points, codes: layout.codes, rowStart: layout.rowStart, rows: layout.rows,
     dim: shape.dim, stride: layout.stride, window: shape.window, negative: shape.negative, hs: shape.hs ? 1 : 0,
-    cbow: shape.cbow ? 1 : 0, cbowMean: shape.cbowMean ? 1 : 0, inputLock: inputLock ? 1 : 0,
+    cbow: shape.cbow ? 1 : 0, cbowMean: shape.cbowMean ? 1 : 0,
     subwords: shape.rowEntries > shape.words ? 1 : 0,
+    lockf: shape.lockFactors ? layout.lockf : 0,
   };
   MODEL_FIELDS.forEach((field, i) => (ints[layout.model / 4 + i] = model[field]));
 
