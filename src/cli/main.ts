@@ -57,8 +57,8 @@ Options (defaults as gensim's, but skip-gram):
   --x-max N        co-occurrence count that gets full weight [${GLOVE_DEFAULTS.xMax}]
   --weight-power X exponent of the weighting below x-max [${GLOVE_DEFAULTS.alpha}]
   --memory-mb N    memory for co-occurrence counts; more spills to temp files [${GLOVE_DEFAULTS.memoryMB}]
-  --init M         continue from model or vectors file M (Word2Vec): its words keep their vectors as
-                   the start, new words that reach --min-count are added; its dim is used
+  --init M         continue from model or vectors file M: its words keep their vectors as the start,
+                   new words that reach --min-count are added; its dim (FastText: n-grams) is used
   --lock L         with --init: none (old vectors learn too) | old (only new words learn) [none]
   --no-lowercase   keep the case of the text
   --max-file-mb X  skip files larger than this when scanning a folder [50]
@@ -277,11 +277,21 @@ async function startingPoint(flags: Record<string, unknown>, parameters: Trainin
     if (flags.lock !== undefined) throw new UsageError('--lock applies to continued training: give the model to start from with --init <model>.');
     return undefined;
   }
-  if (parameters.algorithm !== 'word2vec') throw new UsageError(`--init continues Word2Vec training; --algo ${parameters.algorithm} cannot start from existing vectors yet.`);
+  if (parameters.algorithm === 'glove') throw new UsageError('--init continues Word2Vec or FastText training; GloVe cannot start from existing vectors yet.');
   if (flags.dim !== undefined) throw new UsageError('--dim cannot be combined with --init: a continued model keeps the dim of the one it starts from.');
   const initPath = path.resolve(init);
-  const { vectors } = await openVectors(initPath);
-  return { start: { vectors, lock }, parent: { path: initPath, name: path.basename(initPath), lock } };
+  const stat = await fs.stat(initPath).catch(() => undefined);
+  if (!stat) throw new UsageError(`${initPath} does not exist.`);
+  const { vectors, subwords } = stat.isDirectory() ? await loadModelVectors(initPath) : { vectors: (await openVectors(initPath)).vectors, subwords: undefined };
+  if (subwords) {
+    // A FastText parent goes on as FastText, with its own n-gram settings.
+    if (flags.algo !== undefined && parameters.algorithm !== 'fasttext') throw new UsageError(`${init} is a FastText model: continue it with --algo fasttext (or leave --algo out).`);
+    Object.assign(parameters, { algorithm: 'fasttext', ...subwords.options });
+  } else if (parameters.algorithm === 'fasttext') {
+    throw new UsageError(`${init} has no character n-gram rows: FastText continues only from a FastText model folder. Use --algo word2vec.`);
+  }
+  parameters.dim = vectors.dim;
+  return { start: { vectors, lock, subwords }, parent: { path: initPath, name: path.basename(initPath), lock } };
 }
 
 function choice<T extends string>(flag: string, value: unknown, choices: readonly T[], fallback: T): T {

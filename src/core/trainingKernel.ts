@@ -37,6 +37,8 @@ export interface KernelStart {
   vectors: Float32Array;
   /** One factor per vocabulary word: 0 freezes its input vector, 1 lets it learn fully. */
   lockFactors?: Float32Array;
+  /** FastText: trained n-gram rows of the parent; `vectors` then hold its word vectors (means). */
+  ngrams?: { buckets: Int32Array; rows: Float32Array };
 }
 
 export interface KernelLimits {
@@ -118,7 +120,24 @@ export class TrainingKernel {
     }
     if (start) {
       const dim = settings.dim;
-      for (let row = 0; row < start.vectors.length / dim; row++) syn0.set(start.vectors.subarray(row * dim, (row + 1) * dim), row * layout.stride);
+      const stride = layout.stride;
+      const parentWords = start.vectors.length / dim;
+      for (let row = 0; row < parentWords; row++) syn0.set(start.vectors.subarray(row * dim, (row + 1) * dim), row * stride);
+      if (start.ngrams && subwords) {
+        const { buckets, rows: ngramRows } = start.ngrams;
+        buckets.forEach((bucket, i) => syn0.set(ngramRows.subarray(i * dim, (i + 1) * dim), (vocabulary.size + bucket) * stride));
+        // A FastText word vector is the mean of its word row and n-gram rows; solve for the word row
+        // so the parent's words start exactly where the parent left them.
+        for (let w = 0; w < parentWords; w++) {
+          const count = rowStart[w + 1] - rowStart[w];
+          const at = w * stride;
+          for (let d = 0; d < dim; d++) syn0[at + d] *= count;
+          for (let r = rowStart[w] + 1; r < rowStart[w + 1]; r++) {
+            const from = rows[r] * stride;
+            for (let d = 0; d < dim; d++) syn0[at + d] -= syn0[from + d];
+          }
+        }
+      }
       if (start.lockFactors) new Float32Array(buffer, layout.lockf, vocabulary.size).set(start.lockFactors);
     }
     return new TrainingKernel(memory, layout, vocabulary, settings, subwords, inputRows);

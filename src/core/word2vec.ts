@@ -120,6 +120,12 @@ export interface ContinueFrom {
    * learn), or one factor per parent word between 0 (frozen) and 1 (free), like gensim's vectors_lockf.
    */
   lock: 'none' | 'old' | Float32Array;
+  /**
+   * FastText: the parent's n-gram rows, which continue too (its minn, maxn and bucket are kept).
+   * With lock 'old' the old words' gradients are dropped, but n-grams they share with new words
+   * still learn from those.
+   */
+  subwords?: SubwordVectors;
 }
 
 export interface TrainedWord2Vec {
@@ -210,9 +216,13 @@ export async function trainWord2Vec(
   if (from && options.dim !== undefined && options.dim !== from.vectors.dim) {
     throw new Error(`dim ${options.dim} differs from the starting vectors' dim ${from.vectors.dim}; leave dim out to continue them.`);
   }
-  const settings = resolveWord2VecOptions(from ? { ...options, dim: from.vectors.dim } : options);
-  if (from && settings.algorithm === 'fasttext') {
-    throw new Error('Continuing from existing vectors works for Word2Vec; FastText continuation (with its n-gram rows) is not available yet.');
+  const inherited = from && { dim: from.vectors.dim, ...(from.subwords && from.subwords.options) };
+  const settings = resolveWord2VecOptions(from ? { ...options, ...inherited } : options);
+  if (from && settings.algorithm === 'fasttext' && !from.subwords) {
+    throw new Error('FastText continues from a FastText model (it needs the n-gram rows); these vectors have none. Continue them as Word2Vec.');
+  }
+  if (from?.subwords && settings.algorithm !== 'fasttext') {
+    throw new Error('These vectors come from a FastText model: continue them with algorithm fasttext, so their n-gram rows go on too.');
   }
   if (from?.lock instanceof Float32Array && from.lock.length !== from.vectors.size) {
     throw new Error(`lock factors: expected one per starting word (${from.vectors.size}), got ${from.lock.length}`);
@@ -257,7 +267,11 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
       settings,
       subwordSettings(settings),
       { threads, maxSentence: DEFAULT_MAX_SENTENCE_LENGTH, jobCapacity: JOB_CAPACITY, jobSlotsPerThread: JOB_SLOTS_PER_THREAD },
-      from && { vectors: from.vectors.data, lockFactors: lockFactors(from, vocabulary.size) },
+      from && {
+        vectors: from.vectors.data,
+        lockFactors: lockFactors(from, vocabulary.size),
+        ngrams: from.subwords && { buckets: from.subwords.buckets, rows: from.subwords.rows },
+      },
     );
     await pool.attachKernel(kernel.memory, kernel.layout, vocabulary.words, signal);
     let wordsPerEpoch = 0;

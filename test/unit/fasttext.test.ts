@@ -93,4 +93,31 @@ describe('FastText on the Lee corpus', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('continues from itself: words and n-gram rows start where the parent left them', async () => {
+    const LEE_TEST = path.resolve(__dirname, '../../../shared/data/gensim/lee.cor');
+    // A learning rate of ~0 isolates the starting point: the child must equal the parent.
+    const still = await trainWord2Vec(
+      new FileCorpus([LEE_TEST]),
+      { algorithm: 'fasttext', epochs: 1, minCount: 1, threads: 1, alpha: 1e-9, minAlpha: 0 },
+      {},
+      { vectors: trained.vectors, lock: 'none', subwords: trained.subwords },
+    );
+    assert.equal(still.options.bucket, 100_000, 'the parent\'s n-gram settings are kept');
+    assert.ok(still.vocabulary.size > trained.vocabulary.size, 'words of the new text joined');
+    let worst = 0;
+    for (const word of trained.vectors.words.slice(0, 500)) {
+      const a = trained.vectors.vector(word)!;
+      const b = still.vectors.vector(word)!;
+      for (let d = 0; d < a.length; d++) worst = Math.max(worst, Math.abs(a[d] - b[d]));
+    }
+    assert.ok(worst < 1e-5, `largest difference ${worst}`);
+    const unseen = still.subwords!.vectorFor('governments')!;
+    assert.ok(cosine(unseen, trained.subwords!.vectorFor('governments')!) > 0.999);
+
+    await assert.rejects(
+      trainWord2Vec(new FileCorpus([LEE_TEST]), { algorithm: 'word2vec', minCount: 1 }, {}, { vectors: trained.vectors, lock: 'none', subwords: trained.subwords }),
+      /continue them with algorithm fasttext/,
+    );
+  });
 });
