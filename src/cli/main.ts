@@ -14,6 +14,8 @@ import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../sha
 import { trainFromFiles } from '../trainer/runJob';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
+import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
+import { runDiff, DIFF_USAGE, DIFF_HELP } from './diffCommand';
 
 const VERSION = '0.1.0';
 
@@ -23,6 +25,8 @@ Usage:
   transfer-lab train <file-or-folder> --out <path> [options]
   transfer-lab neighbours <model> <word> [-k N]
 ${EVAL_USAGE}
+${IMPORT_USAGE}
+${DIFF_USAGE}
   transfer-lab --help | --version
 
 train: trains word vectors on a text file (plain or .gz) or on every text file under a folder.
@@ -69,7 +73,9 @@ neighbours: prints "word similarity" rows for the k nearest words (cosine) of <w
 <model> is a model folder or a vectors file (.bin, .txt, .vec, optionally .gz).
   -k N             how many neighbours                  [10]
 
-${EVAL_HELP}`;
+${EVAL_HELP}
+${IMPORT_HELP}
+${DIFF_HELP}`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
@@ -129,8 +135,12 @@ async function main(argv: string[]): Promise<number> {
       return neighbours(rest);
     case 'eval':
       return runEval(rest);
+    case 'import':
+      return runImport(rest);
+    case 'diff':
+      return runDiff(rest);
     default:
-      throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval. See transfer-lab --help.`);
+      throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval, import, diff. See transfer-lab --help.`);
   }
 }
 

@@ -21,11 +21,13 @@ export interface ModelManifest {
   formatVersion: number;
   name: string;
   /** What trained it ('word2vec-sgns' in models written before FastText arrived); details in parameters. */
-  algorithm: 'word2vec' | 'fasttext' | 'glove' | 'word2vec-sgns';
+  algorithm: 'word2vec' | 'fasttext' | 'glove' | 'word2vec-sgns' | 'imported';
   vectorsFile: string;
   vectorsFormat: 'word2vec-binary';
   /** A model trained further from another one: where it started and how far the old vectors could move. */
   parent?: { path: string; name: string; lock: string };
+  /** Imported models ('imported'): the vectors file they were read from. */
+  source?: ModelSource;
   /** FastText models: the n-gram rows (SUBWORDS_FILE), so words never seen in training get vectors. */
   subwordsFile?: string;
   vocabularySize: number;
@@ -53,6 +55,21 @@ export interface ModelManifest {
   };
   createdAt: string;
   createdBy: string;
+}
+
+/** Where an imported model's vectors came from, as found when it was imported. */
+export interface ModelSource {
+  path: string;
+  format: 'word2vec-text' | 'word2vec-binary' | 'glove-text';
+  gzip: boolean;
+  /** Size of the file as stored (compressed, for .gz). */
+  bytes: number;
+  /** Of the file as stored, hex. */
+  sha256: string;
+  words: number;
+  dim: number;
+  /** Malformed lines left out with --skip-bad-lines (0 otherwise). */
+  skippedLines: number;
 }
 
 /** Characters allowed in a model name: it becomes a folder name on every OS. */

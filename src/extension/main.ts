@@ -5,14 +5,20 @@ import { Config } from './config';
 import { ModelEvaluator, type EvaluateArgs } from './modelEvaluator';
 import { ModelQueries } from './modelQueries';
 import { TrainingPanel } from './panel';
+import { fineTuneCommand } from './fineTune';
 import { RunController, type RunOutcome, type RunOverrides } from './runController';
 import { activateStatusBar } from './statusBar';
 import type { QueryAnswer } from './vectorQueries';
-import type { EvaluationReport, Neighbour, TrainingProgress } from '../shared/protocol';
+import type { EvaluationReport, FineTuneLock, Neighbour, TrainingProgress } from '../shared/protocol';
 
 /** What `activate` returns: the extension's own API, used by its integration tests and by other extensions. */
 export interface TransferLabApi {
   pretrainWorkspace(overrides?: RunOverrides): Promise<RunOutcome>;
+  /**
+   * Fine-tune Model on Workspace / on This without asking: trains further from `modelDir` on the
+   * workspace, or on `resource` (a file or folder, as a path or URI) as the explorer's context menu does.
+   */
+  fineTune(args: RunOverrides & { modelDir: string; lock: FineTuneLock; resource?: string | vscode.Uri }): Promise<RunOutcome>;
   cancelTraining(): Promise<void>;
   /** `word` may also be word arithmetic, "king - man + woman". */
   neighbours(modelDir: string, word: string, k?: number): Promise<Neighbour[]>;
@@ -49,6 +55,15 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       openPanel();
       return runs.pretrainWorkspace();
     }),
+    vscode.commands.registerCommand('transferLab.fineTuneOnWorkspace', async () => {
+      openPanel();
+      return fineTuneCommand(runs, config, 'workspace');
+    }),
+    // The explorer passes the clicked URI (and all selected ones); the palette passes nothing.
+    vscode.commands.registerCommand('transferLab.fineTuneOnResource', async (resource?: unknown) => {
+      openPanel();
+      return fineTuneCommand(runs, config, resource instanceof vscode.Uri ? resource : undefined);
+    }),
     vscode.commands.registerCommand('transferLab.cancelTraining', async () => {
       if (!runs.isRunning) {
         void vscode.window.showInformationMessage('Transfer Lab: no training run is in progress.');
@@ -65,6 +80,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
 
   return {
     pretrainWorkspace: (overrides) => runs.pretrainWorkspace(overrides),
+    fineTune: ({ resource, ...args }) => {
+      openPanel();
+      return runs.fineTune({ ...args, resource: typeof resource === 'string' ? vscode.Uri.file(resource) : resource });
+    },
     cancelTraining: () => runs.cancel(),
     neighbours: (modelDir, word, k = 10) => queries.neighbours(modelDir, word, k),
     query: (modelDir, text, k = 10) => queries.query(modelDir, text, k),

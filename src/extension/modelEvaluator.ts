@@ -236,12 +236,12 @@ export class ModelEvaluator implements vscode.Disposable {
   }
 }
 
-function describeModel(manifest: ModelManifest): string {
+export function describeModel(manifest: ModelManifest): string {
   const { algorithm, mode } = manifestAlgorithm(manifest);
   return `${describeAlgorithm(algorithm, mode)} · ${manifest.vocabularySize.toLocaleString('en-US')} words × ${manifest.dim}`;
 }
 
-function trainedOn(manifest: ModelManifest): string {
+export function trainedOn(manifest: ModelManifest): string {
   const date = new Date(manifest.createdAt);
   return Number.isNaN(date.getTime()) ? '' : `trained ${date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
 }

@@ -3,11 +3,11 @@
 // All heavy work happens in the trainer; this class only routes messages.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { removeStaleTempFolders, uniqueModelDir } from '../core/modelFolder';
-import type { HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
+import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
+import type { FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { withOverrides, type Config } from './config';
 import { TrainerProcess } from './trainerProcess';
-import { findWorkspaceCorpus } from './workspaceCorpus';
+import { findWorkspaceCorpus, type WorkspaceCorpus } from './workspaceCorpus';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -16,6 +16,9 @@ export interface RunOutcome {
 }
 
 export type RunOverrides = Partial<TrainingParameters> & { modelName?: string };
+
+/** Fine-tune `modelDir` on the workspace, or on `resource` (a file or a folder) when given. */
+export type FineTuneArgs = RunOverrides & { modelDir: string; lock: FineTuneLock; resource?: vscode.Uri };
 
 /** Progress points kept for a panel opened mid-run; older points are thinned, never the newest. */
 const MAX_HISTORY = 4000;
@@ -81,6 +84,19 @@ export class RunController implements vscode.Disposable {
   }
 
   async pretrainWorkspace(overrides: RunOverrides = {}): Promise<RunOutcome> {
+    return this.start(overrides, undefined, undefined);
+  }
+
+  /**
+   * Trains further from an existing model (its vectors, vocabulary and dim) on the workspace, or on
+   * `resource`: a folder (searched with the same include and exclude settings) or a single file.
+   */
+  async fineTune(args: FineTuneArgs): Promise<RunOutcome> {
+    const { modelDir, lock, resource, ...overrides } = args;
+    return this.start(overrides, { modelDir, lock }, resource);
+  }
+
+  private async start(overrides: RunOverrides, init: FineTuneInit | undefined, resource: vscode.Uri | undefined): Promise<RunOutcome> {
     if (this.active) {
       const message = `A training run (${this.active.info.modelName}) is already in progress. Cancel it or wait for it to finish.`;
       void vscode.window.showWarningMessage(message);
@@ -93,6 +109,21 @@ export class RunController implements vscode.Disposable {
     if (!folder) {
       return this.refuse('Open a folder with text files first, then run "Transfer Lab: Pretrain Word Vectors on Workspace".', 'Open Folder…');
     }
+    let parent: ModelManifest | undefined;
+    if (init) {
+      try {
+        parent = await readModelManifest(init.modelDir);
+      } catch (error) {
+        return this.refuse(`Transfer Lab cannot fine-tune ${init.modelDir}: ${(error as Error).message}`);
+      }
+    }
+    const resourceStat = resource && (await vscode.workspace.fs.stat(resource).then(
+      (stat) => stat,
+      () => undefined,
+    ));
+    if (resource && (resource.scheme !== 'file' || !resourceStat)) {
+      return this.refuse(`Transfer Lab cannot read ${resource.scheme === 'file' ? resource.fsPath : resource.toString()}: only files and folders on this machine's disk can be trained on.`);
+    }
 
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Transfer Lab', cancellable: true },
@@ -101,23 +132,34 @@ export class RunController implements vscode.Disposable {
         const corpusSettings = this.config.corpus;
         const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
         const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
-        const corpus = await findWorkspaceCorpus(
-          corpusSettings,
-          modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined,
-          token,
-        );
+        let maxFileBytes = corpusSettings.maxFileBytes;
+        let corpus: WorkspaceCorpus | undefined;
+        if (resource && resourceStat && (resourceStat.type & vscode.FileType.Directory) === 0) {
+          // A file picked by hand is wanted whatever its size; the size limit guards folder scans.
+          corpus = { root: folder.uri, files: [resource.fsPath], nonLocal: 0 };
+          maxFileBytes = Number.MAX_SAFE_INTEGER;
+        } else {
+          corpus = await findWorkspaceCorpus(
+            corpusSettings,
+            modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined,
+            token,
+            resource,
+          );
+        }
         if (token.isCancellationRequested) return { status: 'cancelled' };
         if (!corpus || corpus.files.length === 0) {
+          const where = resource ? vscode.workspace.asRelativePath(resource) : 'this workspace';
           return this.refuse(
-            `No text files in this workspace match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`,
+            `No text files in ${where} match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`,
             'Open Settings',
           );
         }
         if (corpus.nonLocal > 0) this.log.warn(`${corpus.nonLocal} matching files are not on a local disk and were left out.`);
 
         await removeStaleTempFolders(modelsRoot);
-        const parameters = withOverrides(this.config.trainingParameters, overrides);
-        const modelDir = await uniqueModelDir(modelsRoot, overrides.modelName ?? defaultModelName(parameters.algorithm));
+        const parameters = parent ? continuedParameters(withOverrides(this.config.trainingParameters, overrides), parent, overrides) : withOverrides(this.config.trainingParameters, overrides);
+        const baseName = overrides.modelName ?? (parent ? `${sanitizeModelName(parent.name)}-ft-${timestamp()}` : defaultModelName(parameters.algorithm));
+        const modelDir = await uniqueModelDir(modelsRoot, baseName);
         const info: RunInfo = {
           runId: `run-${Date.now().toString(36)}`,
           modelName: path.basename(modelDir),
@@ -126,7 +168,7 @@ export class RunController implements vscode.Disposable {
           startedAt: Date.now(),
         };
         token.onCancellationRequested(() => void this.cancel());
-        return this.run(info, corpus.files, corpus.root.fsPath, corpusSettings.maxFileBytes, modelDir, progress);
+        return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init);
       },
     );
   }
@@ -138,11 +180,13 @@ export class RunController implements vscode.Disposable {
     maxFileBytes: number,
     modelDir: string,
     notification: vscode.Progress<{ message?: string; increment?: number }>,
+    init?: FineTuneInit,
   ): Promise<RunOutcome> {
     this.replay = [];
     this.progressHistory = [];
     this.emit({ type: 'runStarted', run: info });
     this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
+    if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, old vectors ${init.lock === 'old' ? 'kept fixed' : 'free to move'}`);
     notification.report({ message: `Reading ${files.length} files…` });
 
     let terminal: TrainerToHost | undefined;
@@ -185,7 +229,7 @@ export class RunController implements vscode.Disposable {
     };
     const trainer = new TrainerProcess(this.trainerScript, onMessage, (line) => this.log.info(`[trainer] ${line}`));
     this.active = { info, trainer, cancelRequested: false };
-    trainer.send({ type: 'start', runId: info.runId, job: { kind: 'word2vec', files, corpusRoot, maxFileBytes, parameters: info.parameters, modelDir, modelName: info.modelName } });
+    trainer.send({ type: 'start', runId: info.runId, job: { kind: 'word2vec', files, corpusRoot, maxFileBytes, parameters: info.parameters, modelDir, modelName: info.modelName, ...(init && { init }) } });
 
     const exit = await trainer.exited;
     const cancelRequested = this.active.cancelRequested;
@@ -263,9 +307,30 @@ export class RunController implements vscode.Disposable {
 }
 
 function defaultModelName(algorithm: string): string {
+  return `${algorithm}-${timestamp()}`;
+}
+
+function timestamp(): string {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${algorithm}-${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+}
+
+/**
+ * A fine-tune goes on with its parent's kind of model and dim: FastText parents as FastText with
+ * their own n-gram settings, everything else (Word2Vec, GloVe, imported vectors) as Word2Vec.
+ * An algorithm given explicitly is kept, and the trainer says why when it cannot continue.
+ */
+function continuedParameters(parameters: TrainingParameters, parent: ModelManifest, overrides: RunOverrides): TrainingParameters {
+  const out: TrainingParameters = { ...parameters, dim: parent.dim };
+  if (!overrides.algorithm) out.algorithm = parent.subwordsFile ? 'fasttext' : 'word2vec';
+  if (out.algorithm === 'fasttext' && parent.subwordsFile) {
+    for (const key of ['minn', 'maxn', 'bucket'] as const) {
+      const value = parent.parameters?.[key];
+      if (typeof value === 'number') out[key] = value;
+    }
+  }
+  return out;
 }
 
 function formatRate(wordsPerSecond: number): string {

@@ -18,6 +18,8 @@ export async function findWorkspaceCorpus(
   settings: CorpusSettings,
   modelsFolderGlob: string | undefined,
   token?: vscode.CancellationToken,
+  /** Search only under this folder (same include and exclude); the workspace when absent. */
+  under?: vscode.Uri,
 ): Promise<WorkspaceCorpus | undefined> {
   const folders = vscode.workspace.workspaceFolders;
   if (!folders || folders.length === 0) return undefined;
@@ -30,7 +32,7 @@ export async function findWorkspaceCorpus(
     ...(modelsFolderGlob ? [modelsFolderGlob] : []),
   ];
   const exclude = excludes.length > 0 ? `{${excludes.join(',')}}` : null;
-  const uris = await vscode.workspace.findFiles(settings.include, exclude, undefined, token);
+  const uris = await vscode.workspace.findFiles(under ? new vscode.RelativePattern(under, settings.include) : settings.include, exclude, undefined, token);
   const local = uris.filter((uri) => uri.scheme === 'file');
   const files = local.map((uri) => uri.fsPath).sort();
   return { root: folders[0].uri, files, nonLocal: uris.length - local.length };

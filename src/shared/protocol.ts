@@ -161,6 +161,17 @@ export interface Word2VecJob {
   /** The model folder to create; it must not exist yet. */
   modelDir: string;
   modelName: string;
+  /** Continued training: start from this model folder's vectors, with its vocabulary and dim. */
+  init?: FineTuneInit;
+}
+
+/** How far a fine-tuned parent's vectors may move: 'none' frees them, 'old' keeps them fixed (only new words learn). */
+export type FineTuneLock = 'none' | 'old';
+
+export interface FineTuneInit {
+  /** The parent model folder (vectors.bin + model.json). */
+  modelDir: string;
+  lock: FineTuneLock;
 }
 
 export type HostToTrainer =
@@ -258,6 +269,12 @@ function isTrainingParameters(v: unknown): v is TrainingParameters {
   );
 }
 
+export const isFineTuneLock = (v: unknown): v is FineTuneLock => v === 'none' || v === 'old';
+
+function isFineTuneInit(v: unknown): v is FineTuneInit {
+  return isObject(v) && isString(v.modelDir) && v.modelDir !== '' && isFineTuneLock(v.lock);
+}
+
 export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
   if (!isObject(raw) || !isString(raw.runId)) return undefined;
   if (raw.type === 'cancel') return { type: 'cancel', runId: raw.runId };
@@ -271,7 +288,8 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
     !isFiniteNumber(job.maxFileBytes) ||
     !isTrainingParameters(job.parameters) ||
     !isString(job.modelDir) ||
-    !isString(job.modelName)
+    !isString(job.modelName) ||
+    (job.init !== undefined && !isFineTuneInit(job.init))
   ) {
     return undefined;
   }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { FileCorpus } from '../core/corpus';
 import { trainWord2Vec, type ContinueFrom, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { trainGlove, type TrainedGlove } from '../core/glove/glove';
-import { writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
+import { loadModelVectors, writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
 import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
 
 const EXAMPLE_WORD_COUNT = 12;
@@ -94,7 +94,8 @@ export async function runWord2VecJob(
   signal: AbortSignal,
   emit: (message: TrainerToHost) => void,
 ): Promise<void> {
-  const { trained, manifest } = await trainFromFiles(runId, job, signal, emit);
+  const from = job.init && (await startingPoint(runId, job, emit));
+  const { trained, manifest } = await trainFromFiles(runId, job, signal, emit, {}, from);
   if (signal.aborted) throw abortError();
   emit({ type: 'log', runId, level: 'info', message: `Writing model to ${job.modelDir}` });
   await writeModelFolder(job.modelDir, trained.vectors, manifest, trained.subwords);
@@ -112,6 +113,37 @@ export async function runWord2VecJob(
       exampleWords: pickExampleWords(trained.vectors.words),
     },
   });
+}
+
+/**
+ * A fine-tune's parent: its vectors (and a FastText parent's n-gram rows), checked against the
+ * algorithm asked for so a mismatch fails before any text is read, with a message that says what to do.
+ */
+async function startingPoint(
+  runId: string,
+  job: Word2VecJob,
+  emit: (message: TrainerToHost) => void,
+): Promise<{ start: ContinueFrom; parent: NonNullable<ModelManifest['parent']> } | undefined> {
+  if (!job.init) return undefined;
+  const { modelDir, lock } = job.init;
+  const { algorithm } = job.parameters;
+  if (algorithm === 'glove') {
+    throw new Error('GloVe cannot continue from existing vectors: fine-tune with the Word2Vec algorithm (or FastText, from a FastText model).');
+  }
+  const { manifest, vectors, subwords } = await loadModelVectors(modelDir);
+  if (algorithm === 'fasttext' && !subwords) {
+    throw new Error(`${manifest.name} has no character n-gram rows: FastText continues only from a FastText model. Fine-tune it with the Word2Vec algorithm.`);
+  }
+  if (algorithm !== 'fasttext' && subwords) {
+    throw new Error(`${manifest.name} is a FastText model: fine-tune it with the FastText algorithm, so its n-gram rows continue too.`);
+  }
+  emit({
+    type: 'log',
+    runId,
+    level: 'info',
+    message: `Starting from ${manifest.name} (${vectors.size} words × ${vectors.dim}); old vectors ${lock === 'old' ? 'kept fixed' : 'free to move'}`,
+  });
+  return { start: { vectors, lock, subwords }, parent: { path: modelDir, name: manifest.name, lock } };
 }
 
 function relativeReport(report: CorpusReport, relative: (file: string) => string): CorpusReport {

@@ -54,6 +54,31 @@ test('trainer start message needs a complete job', () => {
   assert.equal(parseHostToTrainer({ type: 'start', job }), undefined);
 });
 
+test('trainer start message: a fine-tune names its parent model folder and a lock of none or old', () => {
+  const job = { kind: 'word2vec', files: ['/a.txt'], corpusRoot: '/', maxFileBytes: 10, parameters, modelDir: '/m', modelName: 'm' };
+  for (const lock of ['none', 'old'] as const) {
+    const message = { type: 'start', runId: 'r', job: { ...job, init: { modelDir: '/models/parent', lock } } };
+    assert.deepEqual(parseHostToTrainer(message), message);
+  }
+  // Without init it is an ordinary run.
+  assert.equal((parseHostToTrainer({ type: 'start', runId: 'r', job }) as { job: { init?: unknown } }).job.init, undefined);
+  for (const init of [
+    null,
+    'parent',
+    [],
+    {},
+    { modelDir: '/models/parent' },
+    { lock: 'old' },
+    { modelDir: '', lock: 'old' },
+    { modelDir: 7, lock: 'old' },
+    { modelDir: '/models/parent', lock: 'frozen' },
+    { modelDir: '/models/parent', lock: 0.5 },
+    { modelDir: '/models/parent', lock: ['old'] },
+  ]) {
+    assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, init } }), undefined, JSON.stringify(init));
+  }
+});
+
 test('trainer reports are checked before the host acts on them', () => {
   const progress = { phase: 'training', epoch: 1, epochs: 2, wordsDone: 5, wordsTotal: 10, loss: 1.5, epochLoss: 1.6, wordsPerSecond: 100, learningRate: 0.02, elapsedMs: 50 };
   assert.ok(parseTrainerToHost({ type: 'progress', runId: 'r', progress }));

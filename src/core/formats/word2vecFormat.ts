@@ -18,6 +18,15 @@ export interface WriteWord2VecOptions {
 export interface ReadWord2VecOptions {
   /** Binary or text; detected from the first record when not given. */
   binary?: boolean;
+  /**
+   * Text files: skip a malformed line (wrong number of fields, a field that is not a finite number)
+   * instead of failing, and count it in `skippedLines`. The first line of a headerless file sets the
+   * dim and is never skipped; a skipped line still counts towards the header's word count. Binary
+   * records cannot be skipped (a damaged record loses the reader's place).
+   */
+  skipBadLines?: boolean;
+  /** Called as the file's (compressed) bytes are read, for a progress display. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 export interface Word2VecFileInfo {
@@ -27,7 +36,13 @@ export interface Word2VecFileInfo {
   /** Records whose word had already appeared; the first occurrence is kept (as gensim does). */
   duplicateWords: number;
   duplicateExamples: string[];
+  /** With `skipBadLines`: the malformed lines left out, and the numbers of the first few (1-based). */
+  skippedLines: number;
+  skippedLineNumbers: number[];
 }
+
+/** How many line numbers of skipped lines Word2VecFileInfo keeps. */
+export const SKIPPED_LINE_EXAMPLES = 10;
 
 /** No real embedding has this many dimensions; a header that says so is damaged or not a header. */
 export const MAX_DIM = 100_000;
@@ -154,7 +169,9 @@ export async function readWord2VecWithInfo(
   const fileStream = createReadStream(filePath, { highWaterMark: 1 << 20 });
   const stream: Readable = gzip ? fileStream.pipe(createGunzip()) : fileStream;
   if (gzip) fileStream.on('error', (error) => stream.destroy(error));
-  const reader = new ByteReader(stream);
+  // Polled as chunks arrive rather than by a 'data' listener, which would change the stream's flow mode.
+  const onProgress = options.onProgress;
+  const reader = new ByteReader(stream, onProgress && (() => onProgress(fileStream.bytesRead, stat.size)));
   try {
     return await parse(reader, filePath, gzip ? undefined : stat.size, options);
   } catch (error) {
@@ -204,7 +221,7 @@ async function parse(
     }
     const dim = fields.length - 1;
     if (dim > MAX_DIM) throw new Error(`${name} line 1: ${dim} numbers per word is more than the supported ${MAX_DIM}`);
-    const store = new RowStore(dim, Infinity, 1024);
+    const store = new RowStore(dim, Infinity, 1024, options.skipBadLines === true);
     storeTextRow(store, firstText, 1, name);
     await readTextRows(reader, store, name, Infinity, 2);
     return finish(store, { binary: false, hasHeader: false });
@@ -225,11 +242,11 @@ async function parse(
     }
   }
   // Compressed files cannot be size-checked up front, so their rows are stored in a growing array.
-  const store = new RowStore(dim, count, fileBytes === undefined ? Math.min(count, 1 << 14) : count);
+  const store = new RowStore(dim, count, fileBytes === undefined ? Math.min(count, 1 << 14) : count, options.skipBadLines === true && !binary);
   if (binary) await readBinaryRecords(reader, store, name, count);
   else await readTextRows(reader, store, name, count, 2);
-  if (store.records < count) {
-    throw new Error(`${name}: header says ${count} words, but the file ends after ${store.records} (truncated?)`);
+  if (store.records + store.skipped < count) {
+    throw new Error(`${name}: header says ${count} words, but the file ends after ${store.records + store.skipped} (truncated?)`);
   }
   if (binary) await expectBinaryEnd(reader, name, count, dim);
   else await expectTextEnd(reader, name, count, dim, store.lastLine);
@@ -314,7 +331,7 @@ async function looksBinary(reader: ByteReader, dim: number): Promise<boolean> {
 async function readTextRows(reader: ByteReader, store: RowStore, name: string, count: number, firstLineNumber: number): Promise<void> {
   const maxLine = MAX_WORD_BYTES + store.dim * 64 + 64;
   let lineNumber = firstLineNumber - 1;
-  while (store.records < count) {
+  while (store.records + store.skipped < count) {
     const line = await reader.readLine(maxLine);
     if (line === undefined) return;
     lineNumber++;
@@ -322,27 +339,41 @@ async function readTextRows(reader: ByteReader, store: RowStore, name: string, c
     if (line === 'too-long') throw new Error(`${name} line ${lineNumber}: longer than ${maxLine} bytes; expected a word and ${store.dim} numbers`);
     const text = line.toString('utf8').trimEnd();
     if (text.length === 0) continue;
-    storeTextRow(store, text, lineNumber, name);
+    if (!store.skipBadLines) {
+      storeTextRow(store, text, lineNumber, name);
+      continue;
+    }
+    try {
+      storeTextRow(store, text, lineNumber, name);
+    } catch (error) {
+      if (!(error instanceof BadLineError)) throw error;
+      store.skip(lineNumber);
+    }
   }
 }
+
+/** A text line that is not a word followed by `dim` finite numbers (skippable with `skipBadLines`). */
+class BadLineError extends Error {}
 
 function storeTextRow(store: RowStore, text: string, lineNumber: number, name: string): void {
   const fields = text.split(' ');
   const word = fields[0];
   const dim = store.dim;
-  if (word.length === 0) throw new Error(`${name} line ${lineNumber}: the line starts with a space; expected a word`);
+  if (word.length === 0) throw new BadLineError(`${name} line ${lineNumber}: the line starts with a space; expected a word`);
   if (fields.length - 1 !== dim) {
-    throw new Error(`${name} line ${lineNumber}: expected ${dim} numbers after "${word}", found ${fields.length - 1}`);
+    throw new BadLineError(`${name} line ${lineNumber}: expected ${dim} numbers after "${word}", found ${fields.length - 1}`);
   }
-  const row = store.begin(word);
+  // Parsed in full before the word is stored, so a line that fails half-way leaves no trace.
+  const values = store.scratch;
   for (let d = 0; d < dim; d++) {
     const field = fields[d + 1];
     const value = field.length === 0 ? NaN : Number(field);
     if (!Number.isFinite(value)) {
-      throw new Error(`${name} line ${lineNumber}: number ${d + 1} after "${word}" is ${preview(field)}, not a finite number`);
+      throw new BadLineError(`${name} line ${lineNumber}: number ${d + 1} after "${word}" is ${preview(field)}, not a finite number`);
     }
-    if (row) row[d] = value;
+    values[d] = value;
   }
+  store.begin(word)?.set(values);
 }
 
 async function readBinaryRecords(reader: ByteReader, store: RowStore, name: string, count: number): Promise<void> {
@@ -381,7 +412,13 @@ async function readBinaryRecords(reader: ByteReader, store: RowStore, name: stri
 function finish(store: RowStore, format: { binary: boolean; hasHeader: boolean }): { vectors: WordVectors; info: Word2VecFileInfo } {
   return {
     vectors: new WordVectors(store.words, store.dim, store.data()),
-    info: { ...format, duplicateWords: store.duplicates, duplicateExamples: store.duplicateExamples },
+    info: {
+      ...format,
+      duplicateWords: store.duplicates,
+      duplicateExamples: store.duplicateExamples,
+      skippedLines: store.skipped,
+      skippedLineNumbers: store.skippedLineNumbers,
+    },
   };
 }
 
@@ -393,11 +430,22 @@ class RowStore {
   lastLine = 1;
   duplicates = 0;
   readonly duplicateExamples: string[] = [];
+  /** Malformed text lines left out (only with skipBadLines). */
+  skipped = 0;
+  readonly skippedLineNumbers: number[] = [];
+  /** One row of parsed numbers, checked before they are stored. */
+  readonly scratch: Float32Array;
   private readonly seen = new Set<string>();
   private buffer: Float32Array;
 
-  constructor(readonly dim: number, private readonly maxRows: number, initialRows: number) {
+  constructor(readonly dim: number, private readonly maxRows: number, initialRows: number, readonly skipBadLines = false) {
     this.buffer = allocate(initialRows * dim);
+    this.scratch = new Float32Array(dim);
+  }
+
+  skip(lineNumber: number): void {
+    this.skipped++;
+    if (this.skippedLineNumbers.length < SKIPPED_LINE_EXAMPLES) this.skippedLineNumbers.push(lineNumber);
   }
 
   /** The row to fill for `word`, or undefined for a duplicate (whose numbers are still validated). */
@@ -447,7 +495,7 @@ class ByteReader {
   ended = false;
   private readonly chunks: AsyncIterator<Buffer>;
 
-  constructor(stream: Readable) {
+  constructor(stream: Readable, private readonly onChunk?: () => void) {
     this.chunks = stream[Symbol.asyncIterator]();
   }
 
@@ -513,6 +561,7 @@ class ByteReader {
       return;
     }
     const chunk = next.value as Buffer;
+    this.onChunk?.();
     this.buffer = this.available > 0 ? Buffer.concat([this.buffer.subarray(this.position), chunk]) : chunk;
     this.position = 0;
   }

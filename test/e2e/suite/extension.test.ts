@@ -17,6 +17,8 @@ const COMMANDS = {
   'transferLab.cancelTraining': 'Transfer Lab: Cancel Training',
   'transferLab.openPanel': 'Transfer Lab: Open Panel',
   'transferLab.evaluateModel': 'Transfer Lab: Evaluate Model…',
+  'transferLab.fineTuneOnWorkspace': 'Transfer Lab: Fine-tune Model on Workspace',
+  'transferLab.fineTuneOnResource': 'Transfer Lab: Fine-tune Model on This',
 };
 
 interface RunOverrides {
@@ -28,7 +30,7 @@ interface RunOverrides {
   minCount?: number;
   sample?: number;
   seed?: number;
-  algorithm?: 'word2vec' | 'fasttext';
+  algorithm?: 'word2vec' | 'fasttext' | 'glove';
   mode?: 'sg' | 'cbow';
   minn?: number;
   maxn?: number;
@@ -45,6 +47,7 @@ interface Neighbour {
 }
 interface TransferLabApi {
   pretrainWorkspace(overrides?: RunOverrides): Promise<RunOutcome>;
+  fineTune(args: RunOverrides & { modelDir: string; lock: 'none' | 'old'; resource?: string | vscode.Uri }): Promise<RunOutcome>;
   cancelTraining(): Promise<void>;
   neighbours(modelDir: string, word: string, k?: number): Promise<Neighbour[]>;
   query(modelDir: string, text: string, k?: number): Promise<{ label: string; results: Neighbour[]; note?: string }>;
@@ -210,6 +213,10 @@ suite('Transfer Lab in the VS Code extension host', () => {
       assert.ok(c, `${command} is contributed`);
       assert.equal(c.category ? `${c.category}: ${c.title}` : c.title, title);
     }
+    const explorerMenu = (ext.packageJSON.contributes?.menus?.['explorer/context'] ?? []) as { command: string; when?: string }[];
+    const fineTuneEntry = explorerMenu.find((m) => m.command === 'transferLab.fineTuneOnResource');
+    assert.ok(fineTuneEntry, 'Fine-tune Model on This is in the explorer context menu');
+    assert.match(fineTuneEntry.when ?? '', /isWorkspaceTrusted/, 'only in a trusted workspace');
     // Lazy activation: nothing but one of its commands should have activated it.
     assert.equal(ext.isActive, false, 'the extension is not active before one of its commands runs');
     await vscode.commands.executeCommand('transferLab.openPanel');
@@ -217,7 +224,7 @@ suite('Transfer Lab in the VS Code extension host', () => {
     const registered = await vscode.commands.getCommands(true);
     for (const command of Object.keys(COMMANDS)) assert.ok(registered.includes(command), `${command} is registered`);
     api = ext.exports;
-    for (const fn of ['pretrainWorkspace', 'cancelTraining', 'neighbours', 'query', 'evaluate', 'trainerPid', 'lastProgress'] as const) {
+    for (const fn of ['pretrainWorkspace', 'fineTune', 'cancelTraining', 'neighbours', 'query', 'evaluate', 'trainerPid', 'lastProgress'] as const) {
       assert.equal(typeof api?.[fn], 'function', `activate() returns an API with ${fn}()`);
     }
     // The panel opened as a webview tab titled "Transfer Lab" (the tab model arrives asynchronously).
@@ -495,5 +502,84 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.ok(report, 'the pickers led to an evaluation');
     assert.equal(report.model.name, 'e2e-fasttext', 'the newest model is the default');
     assert.deepEqual(report.entries.map((e) => e.file), ['broken.tsv', 'pairs-mini.tsv'], 'the test sets of the last evaluation');
+  });
+
+  // Last: it adds a folder to the workspace (removed again) and a model the tests above do not expect.
+  test('Fine-tune Model on This (a folder): child model with its parent in model.json, old vectors fixed, new words learnt', async () => {
+    assert.ok(api && trainedModelDir, 'needs the model of the pretrain test');
+    const parentDir = trainedModelDir;
+    const domain = path.join(workspace, 'ft-domain');
+    fs.mkdirSync(path.join(domain, 'notes'), { recursive: true });
+    // Words no book has, each well above minCount, around words the parent knows.
+    const sentences = [
+      'the zorblax walked with emma into the garden and the quendrit followed her',
+      'alice saw the zorblax and the quendrit near the house in the morning',
+      'a small quendrit sat by the zorblax while the old man read his letter',
+      'the vintrope and the zorblax are friends of the quendrit and of alice',
+    ];
+    fs.writeFileSync(path.join(domain, 'notes', 'domain.txt'), `${Array.from({ length: 40 }, (_, i) => sentences[i % sentences.length]).join('.\n')}.\n`);
+    try {
+      const folder = vscode.Uri.file(domain);
+      // A GloVe run cannot start from existing vectors: refused with a clear message, nothing written.
+      const before = fs.readdirSync(modelsRoot).length;
+      const glove = await within(api.fineTune({ modelDir: parentDir, lock: 'none', resource: folder, algorithm: 'glove' }), 60_000, 'GloVe fine-tune');
+      assert.equal(glove.status, 'failed', JSON.stringify(glove));
+      assert.match(glove.error ?? '', /GloVe cannot continue from existing vectors/);
+      assert.equal(fs.readdirSync(modelsRoot).length, before, 'the refused run wrote no model');
+
+      const outcome = await within(api.fineTune({ modelDir: parentDir, lock: 'old', resource: folder, epochs: 3, minCount: 3, seed: 3 }), 90_000, 'fineTune');
+      assert.equal(outcome.status, 'done', `fine-tune outcome: ${JSON.stringify(outcome)}`);
+      assert.ok(outcome.modelDir && fs.existsSync(path.join(outcome.modelDir, 'model.json')), 'the child model folder exists');
+      assert.equal(path.resolve(path.dirname(outcome.modelDir)), path.resolve(modelsRoot), 'the child is in the models folder');
+      assert.match(path.basename(outcome.modelDir), /^e2e-small-ft-\d{8}-\d{6}(-\d+)?$/, 'named <parent>-ft-<date>');
+
+      const manifest = JSON.parse(fs.readFileSync(path.join(outcome.modelDir, 'model.json'), 'utf8'));
+      assert.deepEqual(manifest.parent, { path: parentDir, name: 'e2e-small', lock: 'old' }, 'model.json records its parent');
+      assert.equal(manifest.algorithm, 'word2vec');
+      assert.equal(manifest.dim, 32, "the parent's dim");
+      // Only the clicked folder was read (the workspace's include glob, searched under it).
+      assert.deepEqual((manifest.corpus?.files ?? []).map(toPosix), ['ft-domain/notes/domain.txt']);
+
+      const parent = readWord2VecBinary(path.join(parentDir, 'vectors.bin'));
+      const child = readWord2VecBinary(path.join(outcome.modelDir, 'vectors.bin'));
+      assert.ok(child.count >= parent.count, `the child keeps every parent word (${child.count} >= ${parent.count})`);
+      const childIndex = new Map(child.words.map((w, i) => [w, i]));
+      // With lock 'old' every parent vector is bit-identical in the child, including words the new text uses.
+      for (const word of ['emma', 'alice', 'the', 'garden', 'zorblax', ...parent.words.slice(0, 50)]) {
+        const p = parent.words.indexOf(word);
+        if (word === 'zorblax') {
+          assert.equal(p, -1, 'zorblax is new to the parent');
+          continue;
+        }
+        assert.ok(p >= 0, `${word} is in the parent`);
+        const c = childIndex.get(word);
+        assert.ok(c !== undefined, `${word} is in the child`);
+        assert.deepEqual(Array.from(child.vectors[c]), Array.from(parent.vectors[p]), `${word}'s vector did not move`);
+      }
+      for (const word of ['zorblax', 'quendrit', 'vintrope']) {
+        const c = childIndex.get(word);
+        assert.ok(c !== undefined, `the new word "${word}" was learnt`);
+        assert.ok(child.vectors[c].every(Number.isFinite) && child.vectors[c].some((x) => x !== 0), `${word} has a trained vector`);
+      }
+      assert.deepEqual(strayEntries(modelsRoot), [], 'no temporary files are left in the models folder');
+
+      // The context-menu command itself, with the clicked folder: accepting the first entry of each
+      // picker takes the newest model (the child just made) and "Let old vectors move (free)".
+      const known = new Set(fs.readdirSync(modelsRoot));
+      let settled = false;
+      const run = Promise.resolve(vscode.commands.executeCommand('transferLab.fineTuneOnResource', folder)).finally(() => (settled = true));
+      for (let i = 0; i < 40 && !settled; i++) {
+        await sleep(300);
+        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const viaCommand = (await within(run, 90_000, 'Fine-tune Model on This through its pickers')) as RunOutcome | undefined;
+      assert.equal(viaCommand?.status, 'done', `command outcome: ${JSON.stringify(viaCommand)}`);
+      const created = fs.readdirSync(modelsRoot).filter((name) => !known.has(name));
+      assert.equal(created.length, 1, `one new model: ${created.join(', ')}`);
+      const grandchild = JSON.parse(fs.readFileSync(path.join(modelsRoot, created[0], 'model.json'), 'utf8'));
+      assert.deepEqual(grandchild.parent, { path: outcome.modelDir, name: manifest.name, lock: 'none' });
+    } finally {
+      fs.rmSync(domain, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,71 @@
+// "Fine-tune Model on Workspace" and, from the explorer's context menu, "Fine-tune Model on This":
+// pick a model and how far its vectors may move, then train further from it through the RunController.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { listModels } from '../core/modelFolder';
+import type { FineTuneLock } from '../shared/protocol';
+import type { Config } from './config';
+import { describeModel, trainedOn } from './modelEvaluator';
+import type { RunController, RunOutcome } from './runController';
+
+const LOCK_CHOICES: (vscode.QuickPickItem & { lock: FineTuneLock })[] = [
+  { label: 'Let old vectors move (free)', detail: 'Every vector keeps training: the model adapts fully to the new text.', lock: 'none' },
+  { label: 'Keep old vectors fixed (only new words learn)', detail: "The parent's vectors stay bit-identical; words new to it are learnt around them.", lock: 'old' },
+];
+
+/**
+ * The command's whole flow. `target` is the explorer's clicked file or folder (the context menu),
+ * 'workspace' for the workspace command, or undefined from the palette: then a file/folder dialog.
+ */
+export async function fineTuneCommand(runs: RunController, config: Config, target: vscode.Uri | 'workspace' | undefined): Promise<RunOutcome | undefined> {
+  if (runs.isRunning) {
+    void vscode.window.showWarningMessage('Transfer Lab: a training run is already in progress. Cancel it or wait for it to finish.');
+    return undefined;
+  }
+  const resource = target === 'workspace' ? undefined : (target ?? (await pickResource()));
+  if (target !== 'workspace' && !resource) return undefined;
+  const modelDir = await pickModel(config);
+  if (!modelDir) return undefined;
+  const lock = await vscode.window.showQuickPick(LOCK_CHOICES, {
+    title: `Fine-tune ${path.basename(modelDir)}: may its vectors move?`,
+    placeHolder: 'Free adapts everything; fixed keeps the old vectors and learns only the new words',
+  });
+  if (!lock) return undefined;
+  return runs.fineTune({ modelDir, lock: lock.lock, resource });
+}
+
+/** Models in the models folder, newest first, as Evaluate Model… lists them. */
+async function pickModel(config: Config): Promise<string | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showErrorMessage('Transfer Lab: open the folder whose models you want to fine-tune first.');
+    return undefined;
+  }
+  const models = await listModels(path.resolve(folder.uri.fsPath, config.modelsFolder));
+  if (models.length === 0) {
+    const choice = await vscode.window.showErrorMessage(
+      `Transfer Lab: no model in ${config.modelsFolder} to fine-tune yet. Train one first.`,
+      'Pretrain Word Vectors on Workspace',
+    );
+    if (choice) void vscode.commands.executeCommand('transferLab.pretrainWorkspace');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    models.map(({ modelDir, manifest }) => ({ label: manifest.name, description: describeModel(manifest), detail: trainedOn(manifest), modelDir })),
+    { title: 'Fine-tune which model?', placeHolder: 'Models in the models folder, newest first', matchOnDescription: true },
+  );
+  return picked?.modelDir;
+}
+
+/** From the palette: a dialog for a file or folder, opened at the workspace. */
+async function pickResource(): Promise<vscode.Uri | undefined> {
+  const uris = await vscode.window.showOpenDialog({
+    title: 'Fine-tune on which file or folder?',
+    openLabel: 'Fine-tune on This',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return uris?.[0];
+}
