@@ -8,6 +8,7 @@ import { TrainingPanel } from './panel';
 import { fineTuneCommand } from './fineTune';
 import { RunController, type RunOutcome, type RunOverrides } from './runController';
 import { activateStatusBar } from './statusBar';
+import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
 import type { QueryAnswer } from './vectorQueries';
 import type { EvaluationReport, FineTuneLock, Neighbour, TrainingProgress } from '../shared/protocol';
 
@@ -28,6 +29,8 @@ export interface TransferLabApi {
   evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
   lastProgress(): TrainingProgress | undefined;
+  /** The Models view (sidebar) as it shows the models folder now: fine-tuned models under their parents. */
+  modelTree(): Promise<ModelTreeSnapshot[]>;
 }
 
 let controller: RunController | undefined;
@@ -45,6 +48,29 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     openPanel();
     return evaluator.evaluate(args);
   };
+
+  // The Models view of the sidebar: reloaded when a run ends (and by its watcher and refresh button).
+  const modelTree = new ModelTreeProvider(config);
+  context.subscriptions.push(
+    modelTree,
+    vscode.window.createTreeView('transferLab.models', { treeDataProvider: modelTree, showCollapseAll: true }),
+    runs.onEvent((event) => {
+      if (event.type === 'runEnded') modelTree.refresh();
+    }),
+    vscode.commands.registerCommand('transferLab.refreshModels', () => modelTree.refresh()),
+    // A click on a model in the Models view: make it the panel's model (neighbour queries) and show the panel.
+    vscode.commands.registerCommand(SHOW_MODEL_COMMAND, async (modelDir?: unknown) => {
+      openPanel();
+      if (typeof modelDir !== 'string' || modelDir === '') return;
+      try {
+        runs.setActiveModel(await queries.summary(modelDir));
+      } catch (error) {
+        log.error(`Cannot open ${modelDir}: ${(error as Error).message}`);
+        void vscode.window.showErrorMessage(`Transfer Lab cannot open ${modelDir}: ${(error as Error).message}`);
+        modelTree.refresh();
+      }
+    }),
+  );
 
   context.subscriptions.push(
     log,
@@ -90,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     evaluate: (modelDir, files) => evaluate({ modelDir, files }),
     trainerPid: () => runs.trainerPid,
     lastProgress: () => runs.lastProgress,
+    modelTree: () => modelTree.snapshot(),
   };
 }
 

@@ -4,7 +4,9 @@
 import { loadModelVectors, type ModelManifest } from '../core/modelFolder';
 import type { SubwordVectors } from '../core/subwords';
 import type { WordVectors } from '../core/vectors';
-import type { Neighbour } from '../shared/protocol';
+import type { ModelSummary, Neighbour } from '../shared/protocol';
+import { exampleWords } from './modelFamily';
+import { manifestAlgorithm } from './modelInfo';
 import { answerQuery, type QueryAnswer } from './vectorQueries';
 
 /** How many loaded models stay in memory; the panel rarely switches between more than two. */
@@ -38,6 +40,19 @@ export class ModelQueries {
 
   async neighbours(modelDir: string, text: string, k: number): Promise<Neighbour[]> {
     return (await this.query(modelDir, text, k)).results;
+  }
+
+  /** What the panel shows of a saved model (as a finished run reports it), loading it for queries on the way. */
+  async summary(modelDir: string): Promise<ModelSummary> {
+    const { manifest, vectors } = await this.load(modelDir);
+    return {
+      name: manifest.name,
+      modelDir,
+      vocabularySize: vectors.words.length,
+      dim: vectors.dim,
+      ...manifestAlgorithm(manifest),
+      exampleWords: exampleWords(vectors.words),
+    };
   }
 
   /** Drops a cached model, for example after its folder was deleted or replaced. */

@@ -19,6 +19,7 @@ const COMMANDS = {
   'transferLab.evaluateModel': 'Transfer Lab: Evaluate Model…',
   'transferLab.fineTuneOnWorkspace': 'Transfer Lab: Fine-tune Model on Workspace',
   'transferLab.fineTuneOnResource': 'Transfer Lab: Fine-tune Model on This',
+  'transferLab.refreshModels': 'Transfer Lab: Refresh Models',
 };
 
 interface RunOverrides {
@@ -54,6 +55,16 @@ interface TransferLabApi {
   evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
+  modelTree(): Promise<ModelTreeItem[]>;
+}
+/** An item of the Models view (sidebar), with the items nested under it. */
+interface ModelTreeItem {
+  label: string;
+  description: string;
+  tooltip: string;
+  contextValue: string;
+  modelDir: string;
+  children: ModelTreeItem[];
 }
 
 interface Fixture {
@@ -578,6 +589,65 @@ suite('Transfer Lab in the VS Code extension host', () => {
       assert.equal(created.length, 1, `one new model: ${created.join(', ')}`);
       const grandchild = JSON.parse(fs.readFileSync(path.join(modelsRoot, created[0], 'model.json'), 'utf8'));
       assert.deepEqual(grandchild.parent, { path: outcome.modelDir, name: manifest.name, lock: 'none' });
+    } finally {
+      fs.rmSync(domain, { recursive: true, force: true });
+    }
+  });
+  test('the Models view lists the models as a family tree: a fine-tuned model under its parent', async () => {
+    assert.ok(api && trainedModelDir, 'needs the model of the pretrain test');
+    const ext = vscode.extensions.getExtension<TransferLabApi>(EXTENSION_ID);
+    const views = (ext?.packageJSON.contributes?.views?.transferLab ?? []) as { id: string; name: string }[];
+    assert.ok(views.some((v) => v.id === 'transferLab.models' && v.name === 'Models'), 'the Models view is in the Transfer Lab view container');
+    const containers = (ext?.packageJSON.contributes?.viewsContainers?.activitybar ?? []) as { id: string; icon: string }[];
+    assert.ok(containers.some((c) => c.id === 'transferLab' && fs.existsSync(path.join(ext!.extensionPath, c.icon))), 'the activity bar container has its icon');
+    const parentDir = trainedModelDir;
+    const find = (items: ModelTreeItem[], dir: string): { item: ModelTreeItem; parent?: ModelTreeItem } | undefined => {
+      for (const item of items) {
+        if (path.resolve(item.modelDir) === path.resolve(dir)) return { item };
+        const below = find(item.children, dir);
+        if (below) return below.parent ? below : { item: below.item, parent: item };
+      }
+      return undefined;
+    };
+
+    await vscode.commands.executeCommand('transferLab.refreshModels');
+    const before = await api.modelTree();
+    const listed = find(before, parentDir);
+    assert.ok(listed, `the trained model is listed: ${JSON.stringify(before.map((i) => i.label))}`);
+    assert.equal(listed.parent, undefined, 'a pretrained model is a root');
+    assert.equal(listed.item.label, 'e2e-small');
+    assert.equal(listed.item.contextValue, 'model');
+    assert.match(listed.item.description, /^Word2Vec skip-gram · [\d,]+ words · \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    assert.match(listed.item.tooltip, /Corpus: [\d,]+ files, [\d,]+ words/);
+    // Every model folder is in the tree exactly once.
+    const all: string[] = [];
+    const collect = (items: ModelTreeItem[]) => items.forEach((i) => (all.push(path.basename(i.modelDir)), collect(i.children)));
+    collect(before);
+    const onDisk = fs.readdirSync(modelsRoot).filter((name) => fs.existsSync(path.join(modelsRoot, name, 'model.json')));
+    assert.deepEqual([...all].sort(), [...onDisk].sort(), 'the tree shows every model of the models folder once');
+
+    const domain = path.join(workspace, 'tree-domain');
+    fs.mkdirSync(domain, { recursive: true });
+    fs.writeFileSync(path.join(domain, 'tree.txt'), `${Array.from({ length: 30 }, () => 'emma and alice walked into the garden with the old man').join('.\n')}.\n`);
+    try {
+      const outcome = await within(api.fineTune({ modelDir: parentDir, lock: 'none', resource: vscode.Uri.file(domain), epochs: 1, minCount: 2, seed: 5, modelName: 'e2e-tree-child' }), 90_000, 'fineTune');
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+      const childDir = outcome.modelDir!;
+      // The run's end refreshes the view: no refresh command needed.
+      const found = await waitFor('the child in the Models view', async () => find(await api.modelTree(), childDir), 15_000, 200);
+      assert.ok(found.parent, 'the child is not a root');
+      assert.equal(path.resolve(found.parent.modelDir), path.resolve(parentDir), 'the child is shown under its parent');
+      assert.equal(found.item.label, 'e2e-tree-child');
+      assert.match(found.item.tooltip, /Fine-tuned from e2e-small \(old vectors free to move\)/);
+
+      // A click makes it the panel's model: the command of the item, with its folder.
+      await vscode.commands.executeCommand('transferLab.showModel', childDir);
+      const answer = await api.query(childDir, 'emma', 3);
+      assert.ok(answer.results.length > 0, 'the clicked model answers queries');
+
+      // A model folder deleted behind the extension's back disappears (the watcher refreshes the view).
+      fs.rmSync(childDir, { recursive: true, force: true });
+      await waitFor('the deleted child to leave the Models view', async () => !find(await api.modelTree(), childDir), 15_000, 200);
     } finally {
       fs.rmSync(domain, { recursive: true, force: true });
     }
