@@ -6,7 +6,8 @@ import { ModelEvaluator, type EvaluateArgs } from './modelEvaluator';
 import { ModelQueries } from './modelQueries';
 import { TrainingPanel } from './panel';
 import { fineTuneCommand } from './fineTune';
-import { RunController, type RunOutcome, type RunOverrides } from './runController';
+import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
+import { importVectorsCommand } from './importCommand';
 import { activateStatusBar } from './statusBar';
 import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
 import type { QueryAnswer } from './vectorQueries';
@@ -29,6 +30,8 @@ export interface TransferLabApi {
   evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
   lastProgress(): TrainingProgress | undefined;
+  /** Import Pretrained Vectors… without asking: a new model under the models folder, from `sourcePath`. */
+  importVectors(args: ImportArgs): Promise<RunOutcome>;
   /** The Models view (sidebar) as it shows the models folder now: fine-tuned models under their parents. */
   modelTree(): Promise<ModelTreeSnapshot[]>;
 }
@@ -102,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     }),
     vscode.commands.registerCommand('transferLab.evaluateModel', (args?: unknown) => evaluate(parseEvaluateArgs(args))),
     vscode.commands.registerCommand('transferLab.showLog', () => log.show()),
+    vscode.commands.registerCommand('transferLab.importVectors', () => importVectorsCommand(runs, openPanel)),
   );
 
   return {
@@ -117,6 +121,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     trainerPid: () => runs.trainerPid,
     lastProgress: () => runs.lastProgress,
     modelTree: () => modelTree.snapshot(),
+    importVectors: (args) => {
+      openPanel();
+      return runs.importVectors(args);
+    },
   };
 }
 

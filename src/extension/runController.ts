@@ -17,6 +17,15 @@ export interface RunOutcome {
 
 export type RunOverrides = Partial<TrainingParameters> & { modelName?: string };
 
+/** Import of a pretrained vectors file as a model (Import Pretrained Vectors…). */
+export interface ImportArgs {
+  sourcePath: string;
+  /** Default: the file's name, sanitised. */
+  modelName?: string;
+  /** Default false: stop at the first malformed line and name it. */
+  skipBadLines?: boolean;
+}
+
 /** Fine-tune `modelDir` on the workspace, or on `resource` (a file or a folder) when given. */
 export type FineTuneArgs = RunOverrides & { modelDir: string; lock: FineTuneLock; resource?: vscode.Uri };
 
@@ -263,6 +272,80 @@ export class RunController implements vscode.Disposable {
       });
     }
     return outcome;
+  }
+
+  /**
+   * Imports a vectors file into a new model folder under the models folder, in the trainer process,
+   * with a cancellable notification. The imported model becomes the panel's model.
+   */
+  async importVectors(args: ImportArgs): Promise<RunOutcome> {
+    if (this.active) {
+      const message = `A training run (${this.active.info.modelName}) is already in progress. Cancel it or wait for it to finish.`;
+      void vscode.window.showWarningMessage(message);
+      return { status: 'failed', error: message };
+    }
+    if (!vscode.workspace.isTrusted) return this.refuse('Transfer Lab imports models only in a trusted workspace: the import writes into the models folder. Trust the workspace, then run the command again.');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return this.refuse('Open a folder first: imported models are saved in its models folder.', 'Open Folder…');
+    const sourcePath = path.resolve(args.sourcePath);
+    const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
+    await removeStaleTempFolders(modelsRoot);
+    const baseName = sanitizeModelName(args.modelName ?? path.basename(sourcePath).replace(/(\.gz)?$/i, '').replace(/\.(txt|vec|bin)$/i, ''));
+    const modelDir = await uniqueModelDir(modelsRoot, baseName);
+    const modelName = path.basename(modelDir);
+    const runId = `import-${Date.now().toString(36)}`;
+    const file = path.basename(sourcePath);
+
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Transfer Lab: importing ${file}`, cancellable: true },
+      async (notification, token) => {
+        let terminal: TrainerToHost | undefined;
+        let reportedPercent = 0;
+        const phases = { hashing: 'checksum', reading: 'reading', writing: 'writing' } as const;
+        const trainer = new TrainerProcess(
+          this.trainerScript,
+          (message) => {
+            if (message.type === 'log') this.log[message.level](message.message);
+            else if (message.type === 'importProgress') {
+              // Hashing is a quick first pass, reading the long second one: 0-20% and 20-100%.
+              const fraction = message.bytesTotal > 0 ? Math.min(1, message.bytesDone / message.bytesTotal) : 0;
+              const percent = message.phase === 'hashing' ? 20 * fraction : message.phase === 'reading' ? 20 + 80 * fraction : 100;
+              notification.report({ increment: Math.max(0, percent - reportedPercent), message: `${phases[message.phase]} · ${Math.round(percent)}%` });
+              reportedPercent = Math.max(reportedPercent, percent);
+            } else if (message.type === 'done' || message.type === 'cancelled' || message.type === 'error') terminal = message;
+          },
+          (line) => this.log.info(`[trainer] ${line}`),
+        );
+        const info: RunInfo = { runId, modelName, fileCount: 1, parameters: this.config.trainingParameters, startedAt: Date.now() };
+        this.active = { info, trainer, cancelRequested: false };
+        token.onCancellationRequested(() => void this.cancel());
+        this.log.info(`Import ${runId}: ${sourcePath} -> ${modelDir}${args.skipBadLines ? ' (skipping malformed lines)' : ''}`);
+        trainer.send({ type: 'start', runId, job: { kind: 'import', sourcePath, modelDir, modelName, skipBadLines: args.skipBadLines === true } });
+        const exit = await trainer.exited;
+        const cancelRequested = this.active.cancelRequested;
+        this.active = undefined;
+        await removeStaleTempFolders(modelsRoot);
+        const finished = terminal as TrainerToHost | undefined;
+        if (finished?.type === 'done') {
+          this.setActiveModel(finished.model);
+          this.log.info(`Import ${runId} done: ${finished.model.modelDir}`);
+          void vscode.window.showInformationMessage(`Transfer Lab: imported ${file} as ${modelName}: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.`);
+          return { status: 'done', modelDir: finished.model.modelDir };
+        }
+        if (finished?.type === 'cancelled' || cancelRequested) {
+          this.log.info(`Import ${runId} cancelled`);
+          return { status: 'cancelled' };
+        }
+        const error =
+          finished?.type === 'error' ? finished.message : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+        if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+        this.log.error(`Import ${runId} failed: ${error}`);
+        void vscode.window.showErrorMessage(`Transfer Lab: could not import ${file}. ${error}`, 'Show Log').then((choice) => {
+          if (choice === 'Show Log') this.log.show();
+        });
+        return { status: 'failed', error };
+      },
+    );
   }
 
   private recordProgress(progress: TrainingProgress): void {

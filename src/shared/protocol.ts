@@ -174,8 +174,19 @@ export interface FineTuneInit {
   lock: FineTuneLock;
 }
 
+/** Import of pretrained vectors (word2vec text/binary, GloVe text, fastText .vec, optionally gzipped) as a model folder. */
+export interface ImportJob {
+  kind: 'import';
+  sourcePath: string;
+  /** The model folder to create; it must not exist yet. */
+  modelDir: string;
+  modelName: string;
+  /** Leave out malformed lines instead of failing on the first. */
+  skipBadLines: boolean;
+}
+
 export type HostToTrainer =
-  | { type: 'start'; runId: string; job: Word2VecJob }
+  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob }
   | { type: 'cancel'; runId: string };
 
 // ---------- trainer -> extension host ----------
@@ -186,6 +197,8 @@ export type TrainerToHost =
   | { type: 'corpus'; runId: string; report: CorpusReport }
   | { type: 'vocabulary'; runId: string; vocabularySize: number; corpusWords: number }
   | { type: 'progress'; runId: string; progress: TrainingProgress }
+  /** Import progress, bytes of the source file in each phase. */
+  | { type: 'importProgress'; runId: string; phase: 'hashing' | 'reading' | 'writing'; bytesDone: number; bytesTotal: number }
   | { type: 'done'; runId: string; model: ModelSummary }
   | { type: 'cancelled'; runId: string }
   | { type: 'error'; runId: string; message: string; detail?: string };
@@ -280,6 +293,11 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
   if (raw.type === 'cancel') return { type: 'cancel', runId: raw.runId };
   if (raw.type !== 'start' || !isObject(raw.job)) return undefined;
   const job = raw.job;
+  if (job.kind === 'import') {
+    const { sourcePath, modelDir, modelName, skipBadLines } = job;
+    if (!isString(sourcePath) || sourcePath === '' || !isString(modelDir) || modelDir === '' || !isString(modelName) || typeof skipBadLines !== 'boolean') return undefined;
+    return { type: 'start', runId: raw.runId, job: { kind: 'import', sourcePath, modelDir, modelName, skipBadLines } };
+  }
   if (
     job.kind !== 'word2vec' ||
     !Array.isArray(job.files) ||
@@ -316,6 +334,10 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
       return isString(raw.runId) && isFiniteNumber(raw.vocabularySize) && isFiniteNumber(raw.corpusWords) ? (raw as TrainerToHost) : undefined;
     case 'progress':
       return isString(raw.runId) && isProgress(raw.progress) ? (raw as TrainerToHost) : undefined;
+    case 'importProgress':
+      return isString(raw.runId) && ['hashing', 'reading', 'writing'].includes(raw.phase as string) && isFiniteNumber(raw.bytesDone) && isFiniteNumber(raw.bytesTotal)
+        ? (raw as TrainerToHost)
+        : undefined;
     case 'done':
       return isString(raw.runId) && isObject(raw.model) && isString(raw.model.modelDir) ? (raw as TrainerToHost) : undefined;
     case 'cancelled':

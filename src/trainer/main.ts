@@ -3,6 +3,7 @@
 // and lets the host end a run by ending the process when all else fails.
 import { parseHostToTrainer, type HostToTrainer, type TrainerToHost } from '../shared/protocol';
 import { runWord2VecJob } from './runJob';
+import { runImportJob } from './importJob';
 
 if (typeof process.send !== 'function') {
   console.error('The Transfer Lab trainer runs as a child of the extension; use the transfer-lab CLI in a terminal.');
@@ -30,7 +31,8 @@ async function start(message: Extract<HostToTrainer, { type: 'start' }>): Promis
   }
   currentRunId = message.runId;
   try {
-    await runWord2VecJob(message.runId, message.job, controller.signal, emit);
+    if (message.job.kind === 'import') await runImportJob(message.runId, message.job, controller.signal, emit);
+    else await runWord2VecJob(message.runId, message.job, controller.signal, emit);
     await finish(0);
   } catch (error) {
     const err = error as Error;

@@ -176,3 +176,30 @@ test('evaluation worker messages and jobs', () => {
   assert.equal(parseEvaluationJob({ ...job, restrictVocab: 1.5 }), undefined);
   assert.equal(parseEvaluationJob({ ...job, caseInsensitive: 'yes' }), undefined);
 });
+
+test('trainer start message: an import job names the source file, the new model folder and name, and skipBadLines', () => {
+  const job = { kind: 'import', sourcePath: '/data/glove.txt', modelDir: '/m/glove', modelName: 'glove', skipBadLines: false };
+  assert.deepEqual(parseHostToTrainer({ type: 'start', runId: 'r', job }), { type: 'start', runId: 'r', job });
+  // Extra fields are dropped, not passed on.
+  assert.deepEqual(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, skipBadLines: true, extra: 1 } }), { type: 'start', runId: 'r', job: { ...job, skipBadLines: true } });
+  for (const bad of [
+    { ...job, sourcePath: '' },
+    { ...job, sourcePath: 3 },
+    { ...job, modelDir: undefined },
+    { ...job, modelDir: '' },
+    { ...job, modelName: null },
+    { ...job, skipBadLines: 'yes' },
+    { ...job, skipBadLines: undefined },
+    { ...job, kind: 'imports' },
+  ]) {
+    assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: bad }), undefined, JSON.stringify(bad));
+  }
+  assert.equal(parseHostToTrainer({ type: 'start', job }), undefined);
+});
+
+test('trainer import progress messages are checked', () => {
+  const message = { type: 'importProgress', runId: 'r', phase: 'reading', bytesDone: 10, bytesTotal: 100 };
+  assert.deepEqual(parseTrainerToHost(message), message);
+  assert.equal(parseTrainerToHost({ ...message, phase: 'parsing' }), undefined);
+  assert.equal(parseTrainerToHost({ ...message, bytesDone: 'x' }), undefined);
+});

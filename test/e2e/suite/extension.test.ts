@@ -20,6 +20,7 @@ const COMMANDS = {
   'transferLab.fineTuneOnWorkspace': 'Transfer Lab: Fine-tune Model on Workspace',
   'transferLab.fineTuneOnResource': 'Transfer Lab: Fine-tune Model on This',
   'transferLab.refreshModels': 'Transfer Lab: Refresh Models',
+  'transferLab.importVectors': 'Transfer Lab: Import Pretrained Vectors…',
 };
 
 interface RunOverrides {
@@ -56,6 +57,7 @@ interface TransferLabApi {
   trainerPid(): number | undefined;
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
   modelTree(): Promise<ModelTreeItem[]>;
+  importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
 }
 /** An item of the Models view (sidebar), with the items nested under it. */
 interface ModelTreeItem {
@@ -651,5 +653,58 @@ suite('Transfer Lab in the VS Code extension host', () => {
     } finally {
       fs.rmSync(domain, { recursive: true, force: true });
     }
+  });
+
+  test('importVectors imports a GloVe text file in the trainer: model.json says imported/glove-text, neighbours work; a corrupt line fails naming it, no model', async function () {
+    this.timeout(60_000);
+    assert.ok(api, 'API from the activation test');
+    // 30 words × 5 dims, deterministic: words in three groups pointing along three axes, with small offsets.
+    const words = Array.from({ length: 30 }, (_, i) => `w${String.fromCharCode(97 + (i % 3))}${i}`);
+    const row = (i: number) => Array.from({ length: 5 }, (_, d) => (d === i % 3 ? 1 : 0.05 * (((i * 7 + d * 3) % 11) - 5)).toFixed(4));
+    const importDir = path.join(workspace, 'import-fixture');
+    fs.mkdirSync(importDir, { recursive: true });
+    const good = path.join(importDir, 'small glove.txt');
+    fs.writeFileSync(good, words.map((w, i) => `${w} ${row(i).join(' ')}`).join('\n') + '\n');
+
+    const outcome = await within(api.importVectors({ sourcePath: good, modelName: 'imported-glove' }), 45_000, 'import');
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    assert.ok(outcome.modelDir);
+    assert.equal(path.dirname(outcome.modelDir), modelsRoot, 'the model is saved under the models folder');
+    assert.match(path.basename(outcome.modelDir), /^imported-glove(-\d+)?$/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outcome.modelDir, 'model.json'), 'utf8'));
+    assert.equal(manifest.algorithm, 'imported');
+    assert.equal(manifest.source?.format, 'glove-text');
+    assert.equal(manifest.source?.words, 30);
+    assert.equal(manifest.source?.dim, 5);
+    assert.equal(fs.realpathSync(manifest.source.path), fs.realpathSync(good));
+    const binary = readWord2VecBinary(path.join(outcome.modelDir, 'vectors.bin'));
+    assert.equal(binary.count, 30);
+    assert.equal(binary.dim, 5);
+    // Neighbours of a word are its own group: wa0's nearest are the other 'wa' words.
+    const neighbours = await api.neighbours(outcome.modelDir, words[0], 5);
+    assert.equal(neighbours.length, 5);
+    assert.ok(!neighbours.some((n) => n.word === words[0]), 'not the word itself');
+    for (const n of neighbours) assert.match(n.word, /^wa\d+$/, JSON.stringify(neighbours));
+
+    // A corrupt line (a non-number on line 7) fails, names the file and the line, and leaves no model folder.
+    const lines = words.map((w, i) => `${w} ${row(i).join(' ')}`);
+    lines[6] = `${words[6]} 0.1 0.2 oops 0.4 0.5`;
+    const bad = path.join(importDir, 'corrupt.txt');
+    fs.writeFileSync(bad, lines.join('\n') + '\n');
+    const failed = await within(api.importVectors({ sourcePath: bad, modelName: 'corrupt-import' }), 45_000, 'corrupt import');
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /corrupt\.txt/, failed.error);
+    assert.match(failed.error ?? '', /line 7\b/, failed.error);
+    assert.deepEqual(modelFoldersNamed(modelsRoot, 'corrupt-import'), [], 'no model folder for a failed import');
+    assert.deepEqual(strayEntries(modelsRoot), [], 'no temporary folders left');
+    assert.equal(api.trainerPid(), undefined, 'the trainer process is gone');
+
+    // With skipBadLines the same file imports, without the bad line.
+    const skipped = await within(api.importVectors({ sourcePath: bad, modelName: 'corrupt-skipped', skipBadLines: true }), 45_000, 'import skipping');
+    assert.equal(skipped.status, 'done', JSON.stringify(skipped));
+    const skippedManifest = JSON.parse(fs.readFileSync(path.join(skipped.modelDir!, 'model.json'), 'utf8'));
+    assert.equal(skippedManifest.source.skippedLines, 1);
+    assert.equal(skippedManifest.vocabularySize, 29);
+    fs.rmSync(importDir, { recursive: true, force: true });
   });
 });
