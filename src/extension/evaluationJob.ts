@@ -6,7 +6,7 @@ import { evaluateAnalogies, evaluateSimilarity } from '../core/evaluation';
 import { readWord2Vec } from '../core/formats/word2vecFormat';
 import { readModelManifest } from '../core/modelFolder';
 import type { AnalogyEvaluation, EvaluationEntry, EvaluationJob, EvaluationReport, SimilarityEvaluation } from '../shared/protocol';
-import { manifestAlgorithm } from './modelInfo';
+import { manifestAlgorithm } from '../shared/modelInfo';
 
 /** questions-words.txt is 600 KB and SimLex-999 20 KB: anything far bigger was picked by mistake. */
 export const MAX_TEST_SET_BYTES = 64 * 1024 * 1024;

@@ -10,7 +10,7 @@ import { describeAlgorithm } from '../shared/labels';
 import { parseEvaluationWorkerToHost, type EvaluationJob, type EvaluationReport, type HostToPanel } from '../shared/protocol';
 import type { Config } from './config';
 import { summariseReport } from './evaluationJob';
-import { manifestAlgorithm } from './modelInfo';
+import { manifestAlgorithm } from '../shared/modelInfo';
 
 /** Test sets are usually shared by every project (questions-words.txt, WordSim-353), so they are remembered globally. */
 const TEST_SETS_KEY = 'transferLab.evaluation.testSets';

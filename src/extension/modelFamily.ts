@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { ModelManifest } from '../core/modelFolder';
 import { describeAlgorithm } from '../shared/labels';
-import { manifestAlgorithm } from './modelInfo';
+import { manifestAlgorithm } from '../shared/modelInfo';
 
 export interface FamilyMember {
   modelDir: string;

@@ -6,7 +6,7 @@ import type { SubwordVectors } from '../core/subwords';
 import type { WordVectors } from '../core/vectors';
 import type { ModelSummary, Neighbour } from '../shared/protocol';
 import { exampleWords } from './modelFamily';
-import { manifestAlgorithm } from './modelInfo';
+import { manifestAlgorithm } from '../shared/modelInfo';
 import { answerQuery, type QueryAnswer } from './vectorQueries';
 
 /** How many loaded models stay in memory; the panel rarely switches between more than two. */

@@ -1,7 +1,7 @@
 // An import job in the trainer process: reads pretrained vectors with importVectors (which writes the
 // model folder only once the whole file was read) and reports progress and the model summary.
 import { importVectors, type ImportProgress } from '../core/importVectors';
-import { manifestAlgorithm } from '../extension/modelInfo';
+import { manifestAlgorithm } from '../shared/modelInfo';
 import type { ImportJob, TrainerToHost } from '../shared/protocol';
 import { PRODUCT, abortError, pickExampleWords } from './runJob';
 

@@ -1,7 +1,7 @@
 // Algorithm and training mode of a saved model, read from its model.json. Models written before
 // these were recorded ('word2vec-sgns', no mode) came from the skip-gram-only engine.
 import type { ModelManifest } from '../core/modelFolder';
-import type { ModelAlgorithm, TrainingMode } from '../shared/protocol';
+import type { ModelAlgorithm, TrainingMode } from './protocol';
 
 export function manifestAlgorithm(manifest: Pick<ModelManifest, 'algorithm' | 'parameters' | 'source'>): { algorithm: ModelAlgorithm; mode?: TrainingMode } {
   // Imported vectors were trained elsewhere: shown as GloVe or Word2Vec by their file format, with no mode.
