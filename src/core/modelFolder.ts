@@ -42,6 +42,8 @@ export interface ModelManifest {
     corpusWords: number;
     replacedCharacters: number;
     skipped: { path: string; reason: string; detail: string }[];
+    /** SHA-256 of the text trained on (UTF-8, files in order, each followed by a line break). */
+    sha256?: string;
   };
   training: {
     epochLosses: number[];

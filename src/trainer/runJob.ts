@@ -1,7 +1,8 @@
 // One training job, from corpus files to a trained model and its description. The trainer process
 // runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
 import * as path from 'node:path';
-import { FileCorpus } from '../core/corpus';
+import { createHash } from 'node:crypto';
+import { FileCorpus, type TextCorpus } from '../core/corpus';
 import { trainWord2Vec, type ContinueFrom, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { trainGlove, type TrainedGlove } from '../core/glove/glove';
 import { loadModelVectors, writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
@@ -30,14 +31,15 @@ export async function trainFromFiles(
   from?: { start: ContinueFrom; parent: NonNullable<ModelManifest['parent']> },
 ): Promise<TrainedJob> {
   const started = Date.now();
-  const corpus = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
+  const files = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
+  const corpus = new FirstPassHash(files);
   const relative = (file: string) => path.relative(job.corpusRoot, file) || path.basename(file);
 
   emit({ type: 'log', runId, level: 'info', message: `Reading ${job.files.length} files under ${job.corpusRoot}` });
   const callbacks: TrainCallbacks = {
     signal,
     onVocabulary: ({ vocabularySize, corpusWords }) => {
-      emit({ type: 'corpus', runId, report: relativeReport(corpus.report, relative) });
+      emit({ type: 'corpus', runId, report: relativeReport(files.report, relative) });
       emit({ type: 'vocabulary', runId, vocabularySize, corpusWords });
     },
     onProgress: (progress) => emit({ type: 'progress', runId, progress }),
@@ -55,7 +57,7 @@ export async function trainFromFiles(
         )
       : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps, ...(from && { dim: from.start.vectors.dim }) }, callbacks, from?.start);
 
-  const skippedPaths = new Set(corpus.report.skipped.map((s) => s.path));
+  const skippedPaths = new Set(files.report.skipped.map((s) => s.path));
   const manifest: ModelManifest = {
     formatVersion: MODEL_FORMAT_VERSION,
     name: job.modelName,
@@ -69,11 +71,12 @@ export async function trainFromFiles(
     corpus: {
       root: job.corpusRoot,
       files: job.files.filter((f) => !skippedPaths.has(f)).map(relative),
-      filesRead: corpus.report.filesRead,
-      bytesRead: corpus.report.bytesRead,
+      filesRead: files.report.filesRead,
+      bytesRead: files.report.bytesRead,
       corpusWords: trained.stats.corpusWords,
-      replacedCharacters: corpus.report.replacedCharacters,
-      skipped: relativeReport(corpus.report, relative).skipped,
+      replacedCharacters: files.report.replacedCharacters,
+      skipped: relativeReport(files.report, relative).skipped,
+      sha256: corpus.digest(),
     },
     training: { epochLosses: trained.stats.epochLosses, wordsPerSecond: trained.stats.wordsPerSecond, threads: 'threads' in trained.stats ? trained.stats.threads : 1 },
     timings: {
@@ -144,6 +147,32 @@ async function startingPoint(
     message: `Starting from ${manifest.name} (${vectors.size} words × ${vectors.dim}); old vectors ${lock === 'old' ? 'kept fixed' : 'free to move'}`,
   });
   return { start: { vectors, lock, subwords }, parent: { path: modelDir, name: manifest.name, lock } };
+}
+
+/**
+ * The corpus as the trainer passes it on, hashing the text of the first pass (every pass reads the
+ * same text), so a model's lineage says exactly what it learned from.
+ */
+class FirstPassHash implements TextCorpus {
+  private readonly hash = createHash('sha256');
+  private passes = 0;
+  private hashed: string | undefined;
+
+  constructor(private readonly inner: TextCorpus) {}
+
+  async *chunks(signal?: AbortSignal): AsyncGenerator<string> {
+    const first = this.passes++ === 0;
+    for await (const chunk of this.inner.chunks(signal)) {
+      if (first) this.hash.update(chunk);
+      yield chunk;
+    }
+    if (first) this.hashed = this.hash.digest('hex');
+  }
+
+  /** SHA-256 of the UTF-8 text of the first complete pass. */
+  digest(): string | undefined {
+    return this.hashed;
+  }
 }
 
 function relativeReport(report: CorpusReport, relative: (file: string) => string): CorpusReport {

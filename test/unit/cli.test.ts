@@ -63,6 +63,9 @@ test('train --init continues a model: the parent is recorded and --lock old keep
   assert.equal(continued.status, 0, continued.stderr);
   const manifest = JSON.parse(readFileSync(path.join(child, 'model.json'), 'utf8'));
   assert.deepEqual(manifest.parent, { path: parentFile, name: 'parent.txt', lock: 'old' });
+  // The lineage names the exact text: the file as read, followed by the line break every file gets.
+  const { createHash } = await import('node:crypto');
+  assert.equal(manifest.corpus.sha256, createHash('sha256').update(`${readFileSync(corpus, 'utf8')}\n`).digest('hex'));
   assert.equal(manifest.dim, 16);
 
   const { readWord2Vec } = await import('../../src/core/formats/word2vecFormat');
