@@ -15,6 +15,7 @@ const nodeTargets = [
   { entryPoints: ['src/core/trainingWorker.ts'], outfile: 'dist/trainingWorker.js' },
   // The evaluation worker thread, started by the extension host (src/extension/modelEvaluator.ts).
   { entryPoints: ['src/extension/evaluationWorker.ts'], outfile: 'dist/evaluationWorker.js' },
+  { entryPoints: ['src/extension/whatMovedWorker.ts'], outfile: 'dist/whatMovedWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].map((t) => ({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node20' }));
 

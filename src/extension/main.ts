@@ -8,6 +8,7 @@ import { TrainingPanel } from './panel';
 import { fineTuneCommand } from './fineTune';
 import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
 import { importVectorsCommand } from './importCommand';
+import { SHOW_WHAT_MOVED_COMMAND, showWhatMovedCommand } from './whatMovedCommand';
 import { activateStatusBar } from './statusBar';
 import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
 import type { QueryAnswer } from './vectorQueries';
@@ -106,6 +107,8 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.evaluateModel', (args?: unknown) => evaluate(parseEvaluateArgs(args))),
     vscode.commands.registerCommand('transferLab.showLog', () => log.show()),
     vscode.commands.registerCommand('transferLab.importVectors', () => importVectorsCommand(runs, openPanel)),
+    // The Models view passes the clicked model; the palette passes nothing (a quick pick asks).
+    vscode.commands.registerCommand(SHOW_WHAT_MOVED_COMMAND, (arg?: unknown) => showWhatMovedCommand(config, log, dist('whatMovedWorker.js'), arg)),
   );
 
   return {
