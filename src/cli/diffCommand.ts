@@ -1,12 +1,9 @@
 // `transfer-lab diff`: which words moved between two models (or vectors files), by the overlap of their
 // top-k neighbours in each model and the cosine between their vectors after Procrustes alignment.
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
-import { readWord2Vec } from '../core/formats/word2vecFormat';
-import { loadModelVectors } from '../core/modelFolder';
-import type { WordVectors } from '../core/vectors';
 import { DIFF_DEFAULT_K, DIFF_DEFAULT_TOP, DIFF_DEFAULT_VOCAB, diffVectors, type ModelDiff, type WordDiff } from '../core/modelDiff';
 import { parseArgs, UsageError, type FlagSpec } from './args';
+import { openVectors } from './openVectors';
 
 export const DIFF_USAGE = `  transfer-lab diff <a> <b> [-k N] [--top N] [--vocab N] [--word W ...] [--no-align] [--json]`;
 
@@ -52,18 +49,6 @@ export async function runDiff(argv: string[], write: (text: string) => void = (t
   return diff.missing.length > 0 ? 1 : 0;
 }
 
-/** A model folder, or a bare vectors file in any of the formats we read (as `neighbours` opens them). */
-async function openVectors(modelPath: string): Promise<{ vectors: WordVectors; lowercase: boolean }> {
-  const stat = await fs.stat(modelPath).catch(() => undefined);
-  if (!stat) throw new UsageError(`${modelPath} does not exist.`);
-  if (stat.isDirectory()) {
-    const { manifest, vectors } = await loadModelVectors(modelPath);
-    return { vectors, lowercase: manifest.parameters.lowercase !== false };
-  }
-  const vectors = await readWord2Vec(modelPath);
-  const lowercase = !vectors.words.slice(0, 1000).some((w) => w !== w.toLowerCase());
-  return { vectors, lowercase };
-}
 
 export function formatDiff(pathA: string, pathB: string, diff: ModelDiff): string {
   const n = (x: number) => x.toLocaleString('en-US');

@@ -6,16 +6,16 @@ import { listCorpusFiles } from '../core/corpus';
 import { WORD2VEC_DEFAULTS, resolveWord2VecOptions } from '../core/word2vec';
 import { GLOVE_DEFAULTS, resolveGloveOptions } from '../core/glove/glove';
 import { writeProjectorTsv } from '../core/formats/projectorTsv';
-import { readWord2Vec, writeWord2Vec } from '../core/formats/word2vecFormat';
+import { writeWord2Vec } from '../core/formats/word2vecFormat';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { loadModelVectors, writeModelFolder, sanitizeModelName } from '../core/modelFolder';
-import type { WordVectors } from '../core/vectors';
 import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { trainFromFiles } from '../trainer/runJob';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
 import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
 import { runDiff, DIFF_USAGE, DIFF_HELP } from './diffCommand';
+import { openVectors } from './openVectors';
 
 const VERSION = '0.1.0';
 
@@ -325,19 +325,6 @@ async function neighbours(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A model folder, or a bare vectors file in any of the formats we read. */
-async function openVectors(modelPath: string): Promise<{ vectors: WordVectors; lowercase: boolean }> {
-  const stat = await fs.stat(modelPath).catch(() => undefined);
-  if (!stat) throw new UsageError(`${modelPath} does not exist.`);
-  if (stat.isDirectory()) {
-    const { manifest, vectors } = await loadModelVectors(modelPath);
-    return { vectors, lowercase: manifest.parameters.lowercase !== false };
-  }
-  const vectors = await readWord2Vec(modelPath);
-  // A bare file does not say whether it was lower-cased; guess from its vocabulary.
-  const lowercase = !vectors.words.slice(0, 1000).some((w) => w !== w.toLowerCase());
-  return { vectors, lowercase };
-}
 
 /** One status line on a terminal (rewritten in place); a line every few seconds in a log. */
 class ProgressPrinter {

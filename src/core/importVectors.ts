@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { readWord2VecWithInfo, requireFile, type Word2VecFileInfo } from './formats/word2vecFormat';
+import { readWord2VecWithInfo, requireFile, startsWithGzipMagic, type Word2VecFileInfo } from './formats/word2vecFormat';
 import { MODEL_FORMAT_VERSION, VECTORS_FILE, sanitizeModelName, writeModelFolder, type ModelManifest, type ModelSource } from './modelFolder';
 import type { WordVectors } from './vectors';
 
@@ -107,16 +107,6 @@ async function hashFile(file: string, total: number, onProgress: ImportOptions['
   return hash.digest('hex');
 }
 
-async function startsWithGzipMagic(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
 
 async function exists(p: string): Promise<boolean> {
   try {

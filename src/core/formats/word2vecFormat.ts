@@ -185,7 +185,8 @@ export async function readWord2VecWithInfo(
   }
 }
 
-async function startsWithGzipMagic(filePath: string): Promise<boolean> {
+/** Whether the file starts with gzip's magic bytes (its name may not say). */
+export async function startsWithGzipMagic(filePath: string): Promise<boolean> {
   const handle = await fs.open(filePath, 'r');
   try {
     const magic = Buffer.alloc(2);
