@@ -9,6 +9,7 @@ import { writeProjectorTsv } from '../core/formats/projectorTsv';
 import { writeWord2Vec } from '../core/formats/word2vecFormat';
 import { writeFileAtomic } from '../core/atomicWrite';
 import { loadModelVectors, writeModelFolder, sanitizeModelName } from '../core/modelFolder';
+import { parseLockSetting, parseLockWords, resolveLockFactors, type LockSetting } from '../core/lockFactors';
 import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { trainFromFiles } from '../trainer/runJob';
 import { parseArgs, UsageError, type FlagSpec } from './args';
@@ -63,7 +64,10 @@ Options (defaults as gensim's, but skip-gram):
   --memory-mb N    memory for co-occurrence counts; more spills to temp files [${GLOVE_DEFAULTS.memoryMB}]
   --init M         continue from model or vectors file M: its words keep their vectors as the start,
                    new words that reach --min-count are added; its dim (FastText: n-grams) is used
-  --lock L         with --init: none (old vectors learn too) | old (only new words learn) [none]
+  --lock L         with --init: none (old vectors learn too) | old (only new words learn) |
+                   a factor from 0 (fixed) to 1 (free) for every old vector [none]
+  --lock-words F   with --init: a file of "word [factor]" lines; those words get their own factor
+                   (default 0, fixed), the other old words the --lock one (gensim's vectors_lockf)
   --no-lowercase   keep the case of the text
   --max-file-mb X  skip files larger than this when scanning a folder [50]
   --json           print the result as one JSON line on stdout
@@ -100,6 +104,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   json: { kind: 'boolean' },
   init: { kind: 'string' },
   lock: { kind: 'string' },
+  'lock-words': { kind: 'string' },
   'x-max': { kind: 'number', min: 1e-9, max: 1e12 },
   'weight-power': { kind: 'number', min: 0, max: 10 },
   'memory-mb': { kind: 'int', min: 16, max: 1_000_000 },
@@ -282,9 +287,12 @@ function outputFormat(outPath: string): 'binary' | 'text' | 'projector' | 'folde
 /** --init: the vectors a run continues from (any model folder or vectors file), with --lock. */
 async function startingPoint(flags: Record<string, unknown>, parameters: TrainingParameters) {
   const init = flags.init as string | undefined;
-  const lock = choice('--lock', flags.lock, ['none', 'old'] as const, 'none');
+  const lock = lockSetting(flags.lock);
+  const lockWordsFile = flags['lock-words'] as string | undefined;
   if (!init) {
-    if (flags.lock !== undefined) throw new UsageError('--lock applies to continued training: give the model to start from with --init <model>.');
+    if (flags.lock !== undefined || lockWordsFile !== undefined) {
+      throw new UsageError('--lock and --lock-words apply to continued training: give the model to start from with --init <model>.');
+    }
     return undefined;
   }
   if (parameters.algorithm === 'glove') throw new UsageError('--init continues Word2Vec or FastText training; GloVe cannot start from existing vectors yet.');
@@ -301,7 +309,29 @@ async function startingPoint(flags: Record<string, unknown>, parameters: Trainin
     throw new UsageError(`${init} has no character n-gram rows: FastText continues only from a FastText model folder. Use --algo word2vec.`);
   }
   parameters.dim = vectors.dim;
-  return { start: { vectors, lock, subwords }, parent: { path: initPath, name: path.basename(initPath), lock } };
+  const lockWords = lockWordsFile === undefined ? [] : parseLockWords(await readText(lockWordsFile, '--lock-words'), lockWordsFile);
+  const resolved = resolveLockFactors(vectors, lock, lockWords, path.basename(lockWordsFile ?? ''));
+  if (resolved.unknownWords.length > 0) {
+    process.stderr.write(`${resolved.unknownWords.length} word(s) of ${lockWordsFile} are not in ${init} and learn freely: ${resolved.unknownWords.slice(0, 10).join(', ')}\n`);
+  }
+  return { start: { vectors, lock: resolved.factors, subwords }, parent: { path: initPath, name: path.basename(initPath), lock: resolved.description } };
+}
+
+function lockSetting(value: unknown): LockSetting {
+  if (value === undefined) return 'none';
+  try {
+    return parseLockSetting(String(value));
+  } catch (error) {
+    throw new UsageError(`--lock: ${(error as Error).message}`);
+  }
+}
+
+async function readText(file: string, flag: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
 }
 
 function choice<T extends string>(flag: string, value: unknown, choices: readonly T[], fallback: T): T {

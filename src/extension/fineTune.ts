@@ -8,9 +8,16 @@ import type { Config } from './config';
 import { describeModel, trainedOn } from './modelEvaluator';
 import type { RunController, RunOutcome } from './runController';
 
-const LOCK_CHOICES: (vscode.QuickPickItem & { lock: FineTuneLock })[] = [
+type LockChoice = vscode.QuickPickItem & { lock: FineTuneLock | 'factor' | 'words' };
+const LOCK_CHOICES: LockChoice[] = [
   { label: 'Let old vectors move (free)', detail: 'Every vector keeps training: the model adapts fully to the new text.', lock: 'none' },
   { label: 'Keep old vectors fixed (only new words learn)', detail: "The parent's vectors stay bit-identical; words new to it are learnt around them.", lock: 'old' },
+  { label: 'Let old vectors move slowly…', detail: 'One lock factor for every old vector, from 0 (fixed) to 1 (free), as gensim’s vectors_lockf.', lock: 'factor' },
+  {
+    label: 'Lock the words listed in a file…',
+    detail: 'A text file of "word" or "word factor" lines: those words get their factor (0 = fixed), the others move freely.',
+    lock: 'words',
+  },
 ];
 
 /**
@@ -26,12 +33,49 @@ export async function fineTuneCommand(runs: RunController, config: Config, targe
   if (target !== 'workspace' && !resource) return undefined;
   const modelDir = await pickModel(config);
   if (!modelDir) return undefined;
-  const lock = await vscode.window.showQuickPick(LOCK_CHOICES, {
-    title: `Fine-tune ${path.basename(modelDir)}: may its vectors move?`,
+  const lock = await pickLock(path.basename(modelDir));
+  if (!lock) return undefined;
+  return runs.fineTune({ modelDir, ...lock, resource });
+}
+
+async function pickLock(modelName: string): Promise<{ lock: FineTuneLock; lockWords?: string } | undefined> {
+  const choice = await vscode.window.showQuickPick(LOCK_CHOICES, {
+    title: `Fine-tune ${modelName}: may its vectors move?`,
     placeHolder: 'Free adapts everything; fixed keeps the old vectors and learns only the new words',
   });
-  if (!lock) return undefined;
-  return runs.fineTune({ modelDir, lock: lock.lock, resource });
+  if (!choice) return undefined;
+  if (choice.lock === 'factor') {
+    const text = await vscode.window.showInputBox({
+      title: `Fine-tune ${modelName}: lock factor for its vectors`,
+      prompt: 'Each old vector moves at this fraction of the learning rate: 0 keeps it fixed, 1 lets it move freely.',
+      value: '0.25',
+      validateInput: (value) => lockFactorProblem(value),
+    });
+    return text === undefined ? undefined : { lock: Number(text) };
+  }
+  if (choice.lock === 'words') {
+    const uris = await vscode.window.showOpenDialog({
+      title: 'Lock which words? A text file of "word" or "word factor" lines',
+      openLabel: 'Use These Lock Factors',
+      canSelectMany: false,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      filters: { 'Word lists': ['txt', 'tsv'], 'All files': ['*'] },
+    });
+    const file = uris?.[0];
+    if (!file) return undefined;
+    if (file.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Transfer Lab: the word list must be a file on this machine’s disk.');
+      return undefined;
+    }
+    return { lock: 'none', lockWords: file.fsPath };
+  }
+  return { lock: choice.lock };
+}
+
+/** The input box's validation: undefined when `value` is a factor from 0 to 1. */
+export function lockFactorProblem(value: string): string | undefined {
+  const factor = Number(value.trim());
+  return value.trim() !== '' && Number.isFinite(factor) && factor >= 0 && factor <= 1 ? undefined : 'Enter a number from 0 (fixed) to 1 (free), for example 0.25.';
 }
 
 /** Models in the models folder, newest first, as Evaluate Model… lists them. */

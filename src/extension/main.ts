@@ -21,7 +21,7 @@ export interface TransferLabApi {
    * Fine-tune Model on Workspace / on This without asking: trains further from `modelDir` on the
    * workspace, or on `resource` (a file or folder, as a path or URI) as the explorer's context menu does.
    */
-  fineTune(args: RunOverrides & { modelDir: string; lock: FineTuneLock; resource?: string | vscode.Uri }): Promise<RunOutcome>;
+  fineTune(args: RunOverrides & { modelDir: string; lock: FineTuneLock; lockWords?: string; resource?: string | vscode.Uri }): Promise<RunOutcome>;
   cancelTraining(): Promise<void>;
   /** `word` may also be word arithmetic, "king - man + woman". */
   neighbours(modelDir: string, word: string, k?: number): Promise<Neighbour[]>;

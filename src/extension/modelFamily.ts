@@ -1,6 +1,7 @@
 // The models of the models folder as a family tree (the "Models" view in the sidebar): a model
 // fine-tuned from another listed model sits under it. Pure (no vscode import), so unit tests load it.
 import * as path from 'node:path';
+import { describeLock } from '../core/lockFactors';
 import type { ModelManifest } from '../core/modelFolder';
 import { describeAlgorithm } from '../shared/labels';
 import { manifestAlgorithm } from '../shared/modelInfo';
@@ -84,8 +85,6 @@ export function describeModel(manifest: ModelManifest): string {
   return [kind, words, formatDate(manifest.createdAt)].filter(Boolean).join(' · ');
 }
 
-const LOCKS: Record<string, string> = { old: 'old vectors kept fixed', none: 'old vectors free to move' };
-
 /** The hover text of a model: what it is, what it was trained on, where it came from. */
 export function modelTooltip(node: Pick<FamilyNode, 'modelDir' | 'manifest' | 'missingParent'>): string {
   const m = node.manifest;
@@ -99,7 +98,7 @@ export function modelTooltip(node: Pick<FamilyNode, 'modelDir' | 'manifest' | 'm
     lines.push(`Corpus: ${files}, ${(corpus.corpusWords ?? 0).toLocaleString('en-US')} words`);
   }
   if (m.parent) {
-    const lock = LOCKS[m.parent.lock] ?? `lock ${m.parent.lock}`;
+    const lock = describeLock(String(m.parent.lock));
     lines.push(`Fine-tuned from ${m.parent.name} (${lock})`);
     if (node.missingParent) lines.push(`The parent is no longer in the models folder: ${node.missingParent}`);
   }

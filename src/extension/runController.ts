@@ -3,6 +3,7 @@
 // All heavy work happens in the trainer; this class only routes messages.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describeLock } from '../core/lockFactors';
 import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
 import type { FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { withOverrides, type Config } from './config';
@@ -27,7 +28,7 @@ export interface ImportArgs {
 }
 
 /** Fine-tune `modelDir` on the workspace, or on `resource` (a file or a folder) when given. */
-export type FineTuneArgs = RunOverrides & { modelDir: string; lock: FineTuneLock; resource?: vscode.Uri };
+export type FineTuneArgs = RunOverrides & { modelDir: string; lock: FineTuneLock; lockWords?: string; resource?: vscode.Uri };
 
 /** Progress points kept for a panel opened mid-run; older points are thinned, never the newest. */
 const MAX_HISTORY = 4000;
@@ -101,8 +102,8 @@ export class RunController implements vscode.Disposable {
    * `resource`: a folder (searched with the same include and exclude settings) or a single file.
    */
   async fineTune(args: FineTuneArgs): Promise<RunOutcome> {
-    const { modelDir, lock, resource, ...overrides } = args;
-    return this.start(overrides, { modelDir, lock }, resource);
+    const { modelDir, lock, lockWords, resource, ...overrides } = args;
+    return this.start(overrides, lockWords === undefined ? { modelDir, lock } : { modelDir, lock, lockWords }, resource);
   }
 
   private async start(overrides: RunOverrides, init: FineTuneInit | undefined, resource: vscode.Uri | undefined): Promise<RunOutcome> {
@@ -195,7 +196,7 @@ export class RunController implements vscode.Disposable {
     this.progressHistory = [];
     this.emit({ type: 'runStarted', run: info });
     this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
-    if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, old vectors ${init.lock === 'old' ? 'kept fixed' : 'free to move'}`);
+    if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, ${describeLock(String(init.lock))}${init.lockWords ? `, per-word factors from ${init.lockWords}` : ''}`);
     notification.report({ message: `Reading ${files.length} files…` });
 
     let terminal: TrainerToHost | undefined;

@@ -9,6 +9,7 @@
 
 import type { TrainingProgress, Word2VecOptions } from '../core/word2vec';
 import type { GloveOptions } from '../core/glove/glove';
+import type { LockSetting } from '../core/lockFactors';
 
 export type TrainingAlgorithm = 'word2vec' | 'fasttext' | 'glove';
 
@@ -165,13 +166,18 @@ export interface Word2VecJob {
   init?: FineTuneInit;
 }
 
-/** How far a fine-tuned parent's vectors may move: 'none' frees them, 'old' keeps them fixed (only new words learn). */
-export type FineTuneLock = 'none' | 'old';
+/**
+ * How far a fine-tuned parent's vectors may move: 'none' frees them, 'old' keeps them fixed (only new
+ * words learn), a number from 0 (fixed) to 1 (free) scales every old word's gradient.
+ */
+export type FineTuneLock = LockSetting;
 
 export interface FineTuneInit {
   /** The parent model folder (vectors.bin + model.json). */
   modelDir: string;
   lock: FineTuneLock;
+  /** A file of "word [factor]" lines whose words get their own factor (default 0, fixed), as gensim's vectors_lockf. */
+  lockWords?: string;
 }
 
 /** Import of pretrained vectors (word2vec text/binary, GloVe text, fastText .vec, optionally gzipped) as a model folder. */
@@ -282,10 +288,10 @@ function isTrainingParameters(v: unknown): v is TrainingParameters {
   );
 }
 
-export const isFineTuneLock = (v: unknown): v is FineTuneLock => v === 'none' || v === 'old';
+export const isFineTuneLock = (v: unknown): v is FineTuneLock => v === 'none' || v === 'old' || (isFiniteNumber(v) && v >= 0 && v <= 1);
 
 function isFineTuneInit(v: unknown): v is FineTuneInit {
-  return isObject(v) && isString(v.modelDir) && v.modelDir !== '' && isFineTuneLock(v.lock);
+  return isObject(v) && isString(v.modelDir) && v.modelDir !== '' && isFineTuneLock(v.lock) && (v.lockWords === undefined || (isString(v.lockWords) && v.lockWords !== ''));
 }
 
 export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {

@@ -2,6 +2,8 @@
 // runs it and writes a model folder; the CLI runs the same function and writes what the user asked.
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { describeLock, parseLockWords, resolveLockFactors } from '../core/lockFactors';
 import { FileCorpus, type TextCorpus } from '../core/corpus';
 import { trainWord2Vec, type ContinueFrom, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { trainGlove, type TrainedGlove } from '../core/glove/glove';
@@ -118,6 +120,14 @@ export async function runWord2VecJob(
   });
 }
 
+async function readLockWords(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the lock-word list ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Choose an existing text file of "word [factor]" lines.`);
+  }
+}
+
 /**
  * A fine-tune's parent: its vectors (and a FastText parent's n-gram rows), checked against the
  * algorithm asked for so a mismatch fails before any text is read, with a message that says what to do.
@@ -128,7 +138,7 @@ async function startingPoint(
   emit: (message: TrainerToHost) => void,
 ): Promise<{ start: ContinueFrom; parent: NonNullable<ModelManifest['parent']> } | undefined> {
   if (!job.init) return undefined;
-  const { modelDir, lock } = job.init;
+  const { modelDir, lock, lockWords } = job.init;
   const { algorithm } = job.parameters;
   if (algorithm === 'glove') {
     throw new Error('GloVe cannot continue from existing vectors: fine-tune with the Word2Vec algorithm (or FastText, from a FastText model).');
@@ -140,13 +150,23 @@ async function startingPoint(
   if (algorithm !== 'fasttext' && subwords) {
     throw new Error(`${manifest.name} is a FastText model: fine-tune it with the FastText algorithm, so its n-gram rows continue too.`);
   }
+  const words = lockWords === undefined ? [] : parseLockWords(await readLockWords(lockWords), lockWords);
+  const resolved = resolveLockFactors(vectors, lock, words, path.basename(lockWords ?? ''));
   emit({
     type: 'log',
     runId,
     level: 'info',
-    message: `Starting from ${manifest.name} (${vectors.size} words × ${vectors.dim}); old vectors ${lock === 'old' ? 'kept fixed' : 'free to move'}`,
+    message: `Starting from ${manifest.name} (${vectors.size} words × ${vectors.dim}); old vectors: ${describeLock(resolved.description)}`,
   });
-  return { start: { vectors, lock, subwords }, parent: { path: modelDir, name: manifest.name, lock } };
+  if (resolved.unknownWords.length > 0) {
+    emit({
+      type: 'log',
+      runId,
+      level: 'warn',
+      message: `${resolved.unknownWords.length} word(s) of ${lockWords} are not in ${manifest.name} and learn freely: ${resolved.unknownWords.slice(0, 10).join(', ')}`,
+    });
+  }
+  return { start: { vectors, lock: resolved.factors, subwords }, parent: { path: modelDir, name: manifest.name, lock: resolved.description } };
 }
 
 /**

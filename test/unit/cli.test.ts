@@ -75,6 +75,30 @@ test('train --init continues a model: the parent is recorded and --lock old keep
   assert.deepEqual(after.words.slice(0, before.size), before.words);
   for (const word of ['government', 'police', 'fire']) assert.deepEqual(after.vector(word), before.vector(word), word);
 
+  // Per-word factors: the listed words stay, the lineage says how the run was locked.
+  const { writeFileSync } = await import('node:fs');
+  const lockWords = path.join(dir, 'keep.txt');
+  writeFileSync(lockWords, '# keep these\ngovernment\npolice 0\nqwertyuiop\n');
+  const perWord = path.join(dir, 'per-word');
+  const locked = cli('train', corpus, '--init', parentFile, '--lock-words', lockWords, '--min-count', '3', '--epochs', '1', '--out', perWord, '--quiet');
+  assert.equal(locked.status, 0, locked.stderr);
+  assert.match(locked.stderr, /1 word\(s\) of .*keep\.txt are not in .* and learn freely: qwertyuiop/);
+  assert.equal(JSON.parse(readFileSync(path.join(perWord, 'model.json'), 'utf8')).parent.lock, 'none + 2 words from keep.txt');
+  const perWordVectors = await readWord2Vec(path.join(perWord, 'vectors.bin'));
+  for (const word of ['government', 'police']) assert.deepEqual(perWordVectors.vector(word), before.vector(word), word);
+  assert.notDeepEqual(perWordVectors.vector('fire'), before.vector('fire'), 'an unlisted word moved');
+
+  for (const [args, message] of [
+    [['--init', parentFile, '--lock', '1.5'], /--lock: the lock is none .* or a factor from 0 \(fixed\) to 1 \(free\); got "1\.5"/],
+    [['--lock-words', lockWords], /--lock and --lock-words apply to continued training/],
+    [['--init', parentFile, '--lock-words', path.join(dir, 'absent.txt')], /--lock-words: cannot read .*absent\.txt \(ENOENT\)/],
+  ] as [string[], RegExp][]) {
+    const result = cli('train', corpus, ...args, '--out', path.join(dir, 'y'));
+    assert.equal(result.status, 2, args.join(' '));
+    assert.match(result.stderr, message);
+  }
+  assert.equal(existsSync(path.join(dir, 'y')), false);
+
   const mismatch = cli('train', corpus, '--init', parentFile, '--dim', '32', '--out', path.join(dir, 'x'));
   assert.equal(mismatch.status, 2);
   assert.match(mismatch.stderr, /--dim cannot be combined with --init/);
