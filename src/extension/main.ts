@@ -8,6 +8,7 @@ import { TrainingPanel } from './panel';
 import { fineTuneCommand } from './fineTune';
 import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
 import { importVectorsCommand } from './importCommand';
+import { ModelComparer } from './modelComparer';
 import { SHOW_WHAT_MOVED_COMMAND, showWhatMovedCommand } from './whatMovedCommand';
 import { activateStatusBar } from './statusBar';
 import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
@@ -47,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   controller = new RunController(dist('trainer.js'), config, log);
   const runs = controller;
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
-  const openPanel = () => TrainingPanel.show(context.extensionUri, runs, queries, evaluator);
+  const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
+  const openPanel = () => TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer });
   const evaluate = (args?: EvaluateArgs) => {
     openPanel();
     return evaluator.evaluate(args);
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     log,
     runs,
     evaluator,
+    comparer,
     activateStatusBar(runs, 'transferLab.openPanel'),
     vscode.commands.registerCommand('transferLab.pretrainWorkspace', async () => {
       openPanel();
@@ -108,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.showLog', () => log.show()),
     vscode.commands.registerCommand('transferLab.importVectors', () => importVectorsCommand(runs, openPanel)),
     // The Models view passes the clicked model; the palette passes nothing (a quick pick asks).
-    vscode.commands.registerCommand(SHOW_WHAT_MOVED_COMMAND, (arg?: unknown) => showWhatMovedCommand(config, log, dist('whatMovedWorker.js'), arg)),
+    vscode.commands.registerCommand(SHOW_WHAT_MOVED_COMMAND, (arg?: unknown) => showWhatMovedCommand(config, log, comparer, openPanel, arg)),
   );
 
   return {

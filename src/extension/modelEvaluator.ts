@@ -32,6 +32,7 @@ export interface EvaluateArgs {
 export class ModelEvaluator implements vscode.Disposable {
   private worker: Worker | undefined;
   private lastReport: HostToPanel | undefined;
+  private lastPair: HostToPanel | undefined;
   /** A state after the last report (running, cancelled, failed); cleared when a report arrives. */
   private lastState: HostToPanel | undefined;
   private readonly eventEmitter = new vscode.EventEmitter<HostToPanel>();
@@ -50,7 +51,7 @@ export class ModelEvaluator implements vscode.Disposable {
 
   /** What a newly opened panel needs to show the latest evaluation. */
   snapshot(): HostToPanel[] {
-    return [this.lastReport, this.lastState].filter((m): m is HostToPanel => m !== undefined);
+    return [this.lastReport, this.lastPair, this.lastState].filter((m): m is HostToPanel => m !== undefined);
   }
 
   /** Resolves to the report, or undefined when the user backed out or cancelled. */
@@ -97,9 +98,58 @@ export class ModelEvaluator implements vscode.Disposable {
     }
   }
 
+  /**
+   * Two models (a parent and its fine-tuned child) on the same test sets, one after the other behind
+   * one notification: did the child keep the general knowledge while it learnt the domain?
+   */
+  async evaluatePair(before: { modelDir: string; name: string }, after: { modelDir: string; name: string }): Promise<[EvaluationReport, EvaluationReport] | undefined> {
+    if (this.worker) {
+      void vscode.window.showInformationMessage('Transfer Lab: an evaluation is already running; cancel it from its notification or wait for it.');
+      return undefined;
+    }
+    const files = await this.pickTestSets();
+    if (!files || files.length === 0) return undefined;
+    await this.remember(files);
+    const names = `${before.name} and ${after.name}`;
+    this.setState({ type: 'evaluationState', state: 'running', message: `Evaluating ${names}…` });
+    try {
+      const reports = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Transfer Lab: evaluating ${names}`, cancellable: true },
+        async (progress, token) => {
+          const done: EvaluationReport[] = [];
+          for (const model of [before, after]) {
+            // Each model fills half of the bar.
+            const half = { report: (p: { message?: string; increment?: number }) => progress.report({ message: `${model.name}: ${p.message ?? ''}`, increment: (p.increment ?? 0) / 2 }) };
+            const job: EvaluationJob = { modelDir: model.modelDir, files, restrictVocab: this.config.evaluationRestrictVocab, caseInsensitive: true };
+            const report = await this.runWorker(job, half, token);
+            if (!report) return undefined;
+            done.push(report);
+          }
+          return done as [EvaluationReport, EvaluationReport];
+        },
+      );
+      if (!reports) {
+        this.setState({ type: 'evaluationState', state: 'cancelled', message: 'Evaluation cancelled.' });
+        return undefined;
+      }
+      this.lastPair = { type: 'evaluationPair', before: reports[0], after: reports[1] };
+      this.lastState = undefined;
+      this.eventEmitter.fire({ type: 'evaluationState', state: 'done', message: `Scored ${names} on the same test sets: see What moved.` });
+      this.eventEmitter.fire(this.lastPair);
+      for (const report of reports) this.logReport(report);
+      return reports;
+    } catch (error) {
+      const message = (error as Error).message;
+      this.setState({ type: 'evaluationState', state: 'failed', message: `Evaluation failed: ${message}` });
+      this.log.error(`Evaluation of ${names} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Transfer Lab: evaluation failed. ${message}`);
+      return undefined;
+    }
+  }
+
   private runWorker(
     job: EvaluationJob,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    progress: Pick<vscode.Progress<{ message?: string; increment?: number }>, 'report'>,
     token: vscode.CancellationToken,
   ): Promise<EvaluationReport | undefined> {
     return new Promise((resolve, reject) => {

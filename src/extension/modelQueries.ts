@@ -9,8 +9,8 @@ import { exampleWords } from './modelFamily';
 import { manifestAlgorithm } from '../shared/modelInfo';
 import { answerQuery, type QueryAnswer } from './vectorQueries';
 
-/** How many loaded models stay in memory; the panel rarely switches between more than two. */
-const CACHE_SIZE = 2;
+/** How many loaded models stay in memory; the panel's model and the two it compares. */
+const CACHE_SIZE = 3;
 
 interface LoadedModel {
   manifest: ModelManifest;

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
+import type { ModelComparer } from './modelComparer';
 import type { ModelEvaluator } from './modelEvaluator';
 import type { ModelQueries } from './modelQueries';
 import type { RunController } from './runController';
@@ -12,11 +13,19 @@ import type { RunController } from './runController';
 export const PANEL_VIEW_TYPE = 'transferLab.panel';
 const DEFAULT_K = 10;
 
+/** What the panel talks to. */
+export interface PanelServices {
+  runs: RunController;
+  queries: ModelQueries;
+  evaluator: ModelEvaluator;
+  comparer: ModelComparer;
+}
+
 export class TrainingPanel implements vscode.Disposable {
   private static current: TrainingPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static show(extensionUri: vscode.Uri, controller: RunController, queries: ModelQueries, evaluator: ModelEvaluator): TrainingPanel {
+  static show(extensionUri: vscode.Uri, services: PanelServices): TrainingPanel {
     if (TrainingPanel.current) {
       TrainingPanel.current.panel.reveal(undefined, true);
       return TrainingPanel.current;
@@ -30,17 +39,16 @@ export class TrainingPanel implements vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
       },
     );
-    TrainingPanel.current = new TrainingPanel(panel, extensionUri, controller, queries, evaluator);
+    TrainingPanel.current = new TrainingPanel(panel, extensionUri, services);
     return TrainingPanel.current;
   }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly controller: RunController,
-    private readonly queries: ModelQueries,
-    private readonly evaluator: ModelEvaluator,
+    private readonly services: PanelServices,
   ) {
+    const { runs: controller, evaluator, comparer } = services;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
@@ -52,6 +60,7 @@ export class TrainingPanel implements vscode.Disposable {
       }),
       controller.onEvent((event) => this.post(event)),
       evaluator.onEvent((event) => this.post(event)),
+      comparer.onEvent((event) => this.post(event)),
     );
   }
 
@@ -59,22 +68,36 @@ export class TrainingPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
-        for (const event of [...this.controller.snapshot(), ...this.evaluator.snapshot()]) this.post(event);
+        for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot()]) this.post(event);
         break;
       case 'evaluate':
         await vscode.commands.executeCommand('transferLab.evaluateModel');
         break;
       case 'cancel':
-        await this.controller.cancel();
+        await this.services.runs.cancel();
         break;
+      case 'compare':
+        await vscode.commands.executeCommand('transferLab.showWhatMoved');
+        break;
+      case 'compareWord':
+        this.post(await this.services.comparer.compareWord(message.requestId, message.word));
+        break;
+      case 'openComparisonReport':
+        await this.services.comparer.openReport();
+        break;
+      case 'evaluatePair': {
+        const pair = this.services.comparer.pair;
+        if (pair) await this.services.evaluator.evaluatePair(pair.before, pair.after);
+        break;
+      }
       case 'query': {
-        const model = this.controller.activeModel;
+        const model = this.services.runs.activeModel;
         if (!model) {
           this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: 'No model yet: train one first.' });
           return;
         }
         try {
-          const answer = await this.queries.query(model.modelDir, message.word, message.k || DEFAULT_K);
+          const answer = await this.services.queries.query(model.modelDir, message.word, message.k || DEFAULT_K);
           this.post({ type: 'neighbours', requestId: message.requestId, word: answer.label, results: answer.results, note: answer.note });
         } catch (error) {
           this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: (error as Error).message });
@@ -157,6 +180,35 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
       </header>
       <p id="evaluation-model" class="muted"></p>
       <div id="evaluation-results"></div>
+    </section>
+    <section id="compare" aria-labelledby="compare-heading">
+      <header class="row">
+        <h2 id="compare-heading">What moved</h2>
+        <span id="compare-status" class="muted" role="status" aria-live="polite">Compare a fine-tuned model with its parent, or any two models: which words changed their neighbours?</span>
+        <vscode-button id="compare-button" secondary>Compare…</vscode-button>
+        <vscode-button id="evaluate-pair" secondary disabled>Evaluate both</vscode-button>
+        <vscode-button id="open-report" secondary disabled>Open as Markdown</vscode-button>
+      </header>
+      <p id="compare-summary" class="muted"></p>
+      <div id="compare-body" class="compare-body" hidden>
+        <div class="moved">
+          <h3>Most moved words</h3>
+          <table id="moved-table" class="eval-table moved-table" aria-label="Words whose neighbourhoods changed most, most moved first"></table>
+        </div>
+        <div class="word-compare">
+          <form id="compare-word-form" class="row" autocomplete="off">
+            <vscode-textfield id="compare-word" placeholder="Any word" aria-label="A word to look up in both models"></vscode-textfield>
+            <vscode-button id="compare-word-button" secondary>Compare word</vscode-button>
+          </form>
+          <p id="compare-word-error" class="error" role="alert"></p>
+          <p id="compare-word-caption" class="muted"></p>
+          <div class="side-by-side">
+            <div><h4 id="before-heading"></h4><ol id="before-list" class="neighbour-list" aria-labelledby="before-heading"></ol></div>
+            <div><h4 id="after-heading"></h4><ol id="after-list" class="neighbour-list" aria-labelledby="after-heading"></ol></div>
+          </div>
+        </div>
+      </div>
+      <div id="pair-evaluation"></div>
     </section>
   </main>
   <script nonce="${nonce}" src="${script}"></script>

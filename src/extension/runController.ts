@@ -254,6 +254,15 @@ export class RunController implements vscode.Disposable {
       this.emit({ type: 'runEnded', status: 'done', message: `Model ${info.modelName} is ready: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.` });
       this.setActiveModel(finished.model);
       this.log.info(`Run ${info.runId} done: ${finished.model.modelDir}`);
+      if (init) {
+        // The natural next step after a fine-tune: what changed, and was general knowledge kept?
+        const childDir = finished.model.modelDir;
+        void vscode.window
+          .showInformationMessage(`Transfer Lab: ${info.modelName} is fine-tuned from ${path.basename(init.modelDir)}.`, 'Show What Moved')
+          .then((choice) => {
+            if (choice) void vscode.commands.executeCommand('transferLab.showWhatMoved', childDir);
+          });
+      }
     } else if (finished?.type === 'cancelled' || cancelRequested) {
       outcome = { status: 'cancelled' };
       this.emit({ type: 'runEnded', status: 'cancelled', message: 'Training was cancelled; no model was written.' });

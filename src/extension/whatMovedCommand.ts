@@ -1,13 +1,11 @@
-// Show What Moved: a model against its parent (or another model chosen when it has none), as a
-// Markdown report of the words whose neighbourhoods changed most (core/modelDiff.ts, run in
-// whatMovedWorker.ts).
+// Show What Moved: a model against its parent (or another model chosen when it has none), shown in
+// the panel's "What moved" section (ModelComparer runs the comparison in whatMovedWorker.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Worker } from 'node:worker_threads';
 import { listModels, readModelManifest, type ModelManifest } from '../core/modelFolder';
 import type { Config } from './config';
 import { describeModel } from './modelFamily';
-import type { WhatMovedJob, WhatMovedResult } from './whatMovedWorker';
+import type { ModelComparer } from './modelComparer';
 
 export const SHOW_WHAT_MOVED_COMMAND = 'transferLab.showWhatMoved';
 
@@ -45,7 +43,7 @@ async function pickModel(config: Config, title: string, exclude?: string): Promi
   return picked?.modelDir;
 }
 
-export async function showWhatMovedCommand(config: Config, log: vscode.LogOutputChannel, workerScript: string, arg?: unknown): Promise<void> {
+export async function showWhatMovedCommand(config: Config, log: vscode.LogOutputChannel, comparer: ModelComparer, openPanel: () => void, arg?: unknown): Promise<void> {
   const modelDir = modelDirArg(arg) ?? (await pickModel(config, 'Show what moved in which model?'));
   if (!modelDir) return;
   let manifest: ModelManifest;
@@ -57,40 +55,23 @@ export async function showWhatMovedCommand(config: Config, log: vscode.LogOutput
   }
   const name = modelName(modelDir, manifest);
   const parentDir = manifest.parent?.path;
-  const otherDir =
-    typeof parentDir === 'string' && parentDir !== '' ? parentDir : await pickModel(config, `${name} has no parent: compare it with which model?`, modelDir);
+  const hasParent = typeof parentDir === 'string' && parentDir !== '';
+  const otherDir = hasParent ? parentDir : await pickModel(config, `${name} has no parent: compare it with which model?`, modelDir);
   if (!otherDir) return;
 
   try {
-    const otherManifest = await readModelManifest(otherDir);
-    const job: WhatMovedJob = { before: { modelDir: otherDir, name: modelName(otherDir, otherManifest) }, after: { modelDir, name } };
-    const content = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Transfer Lab: what moved in ${name}`, cancellable: true },
-      (progress, token) => {
-        progress.report({ message: 'comparing neighbourhoods…' });
-        // The comparison takes seconds: a worker thread keeps the extension host responsive, and
-        // terminating it is the cancel.
-        return new Promise<string | undefined>((resolve, reject) => {
-          const worker = new Worker(workerScript, { workerData: job });
-          token.onCancellationRequested(() => {
-            void worker.terminate();
-            resolve(undefined);
-          });
-          worker.once('message', (result: WhatMovedResult) => {
-            void worker.terminate();
-            if (result.type === 'done') resolve(result.markdown);
-            else reject(new Error(result.message));
-          });
-          worker.once('error', reject);
-        });
-      },
-    );
-    if (content === undefined) return;
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-    await vscode.window.showTextDocument(document, { preview: false });
+    const otherManifest = await readModelManifest(otherDir).catch((error: Error) => {
+      throw new Error(hasParent ? `its parent ${otherDir} cannot be opened (${error.message}); was it moved or deleted?` : error.message);
+    });
+    openPanel();
+    await comparer.compare({
+      before: { modelDir: otherDir, name: modelName(otherDir, otherManifest), description: describeModel(otherManifest) },
+      after: { modelDir, name, description: describeModel(manifest) },
+      parentOf: hasParent,
+    });
   } catch (error) {
     const message = (error as Error).message;
     log.error(`Show What Moved (${modelDir} vs ${otherDir}): ${message}`);
-    void vscode.window.showErrorMessage(`Transfer Lab cannot compare ${name} with ${otherDir}: ${message}`);
+    void vscode.window.showErrorMessage(`Transfer Lab cannot compare ${name} with ${path.basename(otherDir)}: ${message}`);
   }
 }

@@ -1,6 +1,7 @@
-// Show What Moved: the Markdown report of a model diff (diffVectors), opened as an untitled read-only
-// document. Pure text, no vscode import, so that it is unit-tested on a real diff.
+// Show What Moved: a model diff (diffVectors) as the panel shows it, and as the Markdown report that
+// "Open as Markdown" puts in an untitled document. No vscode import, so both are unit-tested on a real diff.
 import type { ModelDiff } from '../core/modelDiff';
+import type { ModelComparison } from '../shared/protocol';
 import type { Neighbour } from '../core/vectors';
 
 /** How many neighbours of each model are listed per word. */
@@ -64,4 +65,30 @@ export function renderWhatMoved(diff: ModelDiff, names: WhatMovedNames): string 
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** The panel's form of a diff (the ModelComparison message); `pair` names the two models. */
+export function toComparison(pair: Pick<ModelComparison, 'before' | 'after' | 'parentOf'>, diff: ModelDiff, elapsedMs: number): ModelComparison {
+  const comparison: ModelComparison = {
+    before: { name: pair.before.name, description: pair.before.description },
+    after: { name: pair.after.name, description: pair.after.description },
+    parentOf: pair.parentOf,
+    k: diff.k,
+    sharedWords: diff.sharedWords,
+    onlyInBefore: diff.onlyInA,
+    onlyInAfter: diff.onlyInB,
+    comparedWords: diff.comparedWords,
+    aligned: diff.aligned,
+    meanOverlap: diff.meanOverlap,
+    moved: diff.moved.map((w) => ({
+      word: w.word,
+      overlap: w.overlap,
+      ...(w.cosine === undefined ? {} : { cosine: w.cosine }),
+      before: w.neighboursA,
+      after: w.neighboursB,
+    })),
+    elapsedMs,
+  };
+  if (diff.meanCosine !== undefined) comparison.meanCosine = diff.meanCosine;
+  return comparison;
 }

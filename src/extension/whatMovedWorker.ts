@@ -3,7 +3,7 @@
 // extension. The host ends it with terminate() to cancel.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModelVectors } from '../core/modelFolder';
-import { diffVectors } from '../core/modelDiff';
+import { diffVectors, type ModelDiff } from '../core/modelDiff';
 import { renderWhatMoved } from './whatMovedReport';
 
 export interface WhatMovedJob {
@@ -12,12 +12,15 @@ export interface WhatMovedJob {
   after: { modelDir: string; name: string };
 }
 
-export type WhatMovedResult = { type: 'done'; markdown: string } | { type: 'error'; message: string };
+export type WhatMovedResult = { type: 'done'; diff: ModelDiff; markdown: string } | { type: 'error'; message: string };
+
+/** Words listed as most moved; the panel can ask for any other word's two neighbour lists. */
+export const MOVED_WORDS = 50;
 
 async function run(job: WhatMovedJob): Promise<WhatMovedResult> {
   const [a, b] = await Promise.all([loadModelVectors(job.before.modelDir), loadModelVectors(job.after.modelDir)]);
-  const diff = diffVectors(a.vectors, b.vectors, { k: 10, vocab: 5000, top: 30 });
-  return { type: 'done', markdown: renderWhatMoved(diff, { a: job.before.name, b: job.after.name }) };
+  const diff = diffVectors(a.vectors, b.vectors, { k: 10, vocab: 5000, top: MOVED_WORDS });
+  return { type: 'done', diff, markdown: renderWhatMoved(diff, { a: job.before.name, b: job.after.name }) };
 }
 
 if (parentPort) {

@@ -145,7 +145,8 @@ export type EvaluationWorkerToHost =
   | { type: 'done'; report: EvaluationReport }
   | { type: 'error'; message: string };
 
-export type EvaluationState = 'running' | 'cancelled' | 'failed';
+/** 'done' follows an evaluation whose results are shown elsewhere (Evaluate both, in What moved). */
+export type EvaluationState = 'running' | 'cancelled' | 'failed' | 'done';
 
 export type RunStatus = 'done' | 'cancelled' | 'failed';
 
@@ -217,7 +218,15 @@ export type PanelToHost =
   /** `word` is a word or an expression such as "king - man + woman". */
   | { type: 'query'; requestId: number; word: string; k: number }
   /** The "Evaluate…" button: runs the Evaluate Model command, which asks for everything else. */
-  | { type: 'evaluate' };
+  | { type: 'evaluate' }
+  /** "Compare…": runs Show What Moved, which asks which models. */
+  | { type: 'compare' }
+  /** One word's neighbours in both compared models, side by side. */
+  | { type: 'compareWord'; requestId: number; word: string }
+  /** "Evaluate both": the compared models on the same test sets. */
+  | { type: 'evaluatePair' }
+  /** "Open as Markdown": the comparison as an editable document. */
+  | { type: 'openComparisonReport' };
 
 // ---------- extension host -> webview ----------
 
@@ -229,6 +238,44 @@ export interface RunInfo {
   startedAt: number;
 }
 
+/** A word of a model comparison: its neighbours in both models and how much they share. */
+export interface MovedWord {
+  word: string;
+  /** Shared share of the two top-k neighbour lists, 0 to 1. */
+  overlap: number;
+  /** Cosine between its two vectors (after alignment); absent when the dims differ. */
+  cosine?: number;
+  before: Neighbour[];
+  after: Neighbour[];
+}
+
+export interface ComparedModel {
+  name: string;
+  /** "Word2Vec skip-gram · 12,345 words × 100". */
+  description: string;
+}
+
+/** What moved between two models (core/modelDiff.ts), as the panel shows it. */
+export interface ModelComparison {
+  before: ComparedModel;
+  after: ComparedModel;
+  /** Whether `before` is `after`'s recorded parent (else a model the user chose). */
+  parentOf: boolean;
+  k: number;
+  sharedWords: number;
+  onlyInBefore: number;
+  onlyInAfter: number;
+  comparedWords: number;
+  aligned: boolean;
+  meanOverlap: number;
+  meanCosine?: number;
+  /** Most moved first. */
+  moved: MovedWord[];
+  elapsedMs: number;
+}
+
+export type ComparisonState = 'running' | 'cancelled' | 'failed';
+
 export type HostToPanel =
   | { type: 'runStarted'; run: RunInfo }
   | { type: 'corpus'; report: CorpusReport }
@@ -238,7 +285,13 @@ export type HostToPanel =
   /** `word` is the query as understood (an expression is shown normalised); `note` explains how it was answered. */
   | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string }
   | { type: 'evaluationState'; state: EvaluationState; message: string }
-  | { type: 'evaluation'; report: EvaluationReport };
+  | { type: 'evaluation'; report: EvaluationReport }
+  | { type: 'comparison'; comparison: ModelComparison }
+  | { type: 'comparisonState'; state: ComparisonState; message: string }
+  /** `overlap` is the shared share of the two lists; `error` when the word is in neither model. */
+  | { type: 'comparedWord'; requestId: number; word: string; before: Neighbour[]; after: Neighbour[]; overlap?: number; error?: string }
+  /** The two compared models scored on the same test sets. */
+  | { type: 'evaluationPair'; before: EvaluationReport; after: EvaluationReport };
 
 // ---------- validation ----------
 
@@ -263,7 +316,15 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
     case 'cancel':
       return { type: 'cancel' };
     case 'evaluate':
-      return { type: 'evaluate' };
+    case 'compare':
+    case 'evaluatePair':
+    case 'openComparisonReport':
+      return { type: raw.type };
+    case 'compareWord': {
+      const { requestId, word } = raw;
+      if (!isFiniteNumber(requestId) || !isString(word) || word.trim().length === 0 || word.length > MAX_QUERY_LENGTH) return undefined;
+      return { type: 'compareWord', requestId, word: word.trim() };
+    }
     case 'query': {
       const { requestId, word, k } = raw;
       if (!isFiniteNumber(requestId) || !isString(word) || !isFiniteNumber(k)) return undefined;
@@ -376,12 +437,51 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
         ? (raw as HostToPanel)
         : undefined;
     case 'evaluationState':
-      return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed') && isString(raw.message) ? (raw as HostToPanel) : undefined;
+      return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed' || raw.state === 'done') && isString(raw.message) ? (raw as HostToPanel) : undefined;
     case 'evaluation':
       return isEvaluationReport(raw.report) ? (raw as HostToPanel) : undefined;
+    case 'comparison':
+      return isModelComparison(raw.comparison) ? (raw as HostToPanel) : undefined;
+    case 'comparisonState':
+      return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed') && isString(raw.message) ? (raw as HostToPanel) : undefined;
+    case 'comparedWord':
+      return isFiniteNumber(raw.requestId) &&
+        isString(raw.word) &&
+        isNeighbourList(raw.before) &&
+        isNeighbourList(raw.after) &&
+        (raw.overlap === undefined || isRatio(raw.overlap)) &&
+        isOptionalString(raw.error)
+        ? (raw as HostToPanel)
+        : undefined;
+    case 'evaluationPair':
+      return isEvaluationReport(raw.before) && isEvaluationReport(raw.after) ? (raw as HostToPanel) : undefined;
     default:
       return undefined;
   }
+}
+
+const MAX_MOVED_WORDS = 1000;
+const isNeighbourList = (v: unknown): v is Neighbour[] =>
+  Array.isArray(v) && v.length <= MAX_K && v.every((n) => isObject(n) && isString(n.word) && isFiniteNumber(n.similarity));
+const isComparedModel = (v: unknown): v is ComparedModel => isObject(v) && isLabel(v.name) && isLabel(v.description);
+
+function isModelComparison(v: unknown): v is ModelComparison {
+  return (
+    isObject(v) &&
+    isComparedModel(v.before) &&
+    isComparedModel(v.after) &&
+    typeof v.parentOf === 'boolean' &&
+    [v.k, v.sharedWords, v.onlyInBefore, v.onlyInAfter, v.comparedWords].every(isCount) &&
+    typeof v.aligned === 'boolean' &&
+    isRatio(v.meanOverlap) &&
+    (v.meanCosine === undefined || isFiniteNumber(v.meanCosine)) &&
+    isFiniteNumber(v.elapsedMs) &&
+    Array.isArray(v.moved) &&
+    v.moved.length <= MAX_MOVED_WORDS &&
+    v.moved.every(
+      (w) => isObject(w) && isLabel(w.word) && isRatio(w.overlap) && (w.cosine === undefined || isFiniteNumber(w.cosine)) && isNeighbourList(w.before) && isNeighbourList(w.after),
+    )
+  );
 }
 
 /** The worker runs our code in our process, but a failed or partial result must not reach the panel as a report. */

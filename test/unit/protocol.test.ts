@@ -38,6 +38,51 @@ test('webview messages: the four known shapes pass, everything else is dropped',
   }
 });
 
+test('webview comparison requests carry a word at most, never a model or a path', () => {
+  for (const type of ['compare', 'evaluatePair', 'openComparisonReport'] as const) {
+    assert.deepEqual(parsePanelToHost({ type, modelDir: '/etc', path: '/etc/passwd' }), { type });
+  }
+  assert.deepEqual(parsePanelToHost({ type: 'compareWord', requestId: 2, word: ' film ', modelDir: '/x' }), { type: 'compareWord', requestId: 2, word: 'film' });
+  for (const bad of [
+    { type: 'compareWord', requestId: 2, word: '   ' },
+    { type: 'compareWord', requestId: 2, word: 'x'.repeat(201) },
+    { type: 'compareWord', word: 'film' },
+    { type: 'compareWord', requestId: 2, word: 5 },
+  ]) {
+    assert.equal(parsePanelToHost(bad), undefined, JSON.stringify(bad));
+  }
+});
+
+test('comparisons reach the panel only in their exact shape', () => {
+  const neighbours = [{ word: 'movie', similarity: 0.8 }];
+  const comparison = {
+    before: { name: 'glove', description: 'Imported · 10,000 words × 100' },
+    after: { name: 'glove-reviews', description: 'Word2Vec skip-gram · 12,000 words × 100' },
+    parentOf: true,
+    k: 10, sharedWords: 10_000, onlyInBefore: 0, onlyInAfter: 2000, comparedWords: 5000, aligned: true, meanOverlap: 0.7, meanCosine: 0.9,
+    moved: [{ word: 'film', overlap: 0.2, cosine: 0.5, before: neighbours, after: neighbours }],
+    elapsedMs: 1200,
+  };
+  assert.ok(parseHostToPanel({ type: 'comparison', comparison }));
+  const { meanCosine: _, ...noCosine } = comparison;
+  assert.ok(parseHostToPanel({ type: 'comparison', comparison: noCosine }), 'different dims: no cosines');
+  for (const bad of [
+    { ...comparison, meanOverlap: 1.5 },
+    { ...comparison, parentOf: 'yes' },
+    { ...comparison, before: { name: 'glove' } },
+    { ...comparison, moved: [{ word: 'film', overlap: 0.2, before: neighbours }] },
+    { ...comparison, moved: [{ word: 'film', overlap: 0.2, before: [{ word: 'x', similarity: 'high' }], after: [] }] },
+    { ...comparison, moved: new Array(1001).fill(comparison.moved[0]) },
+  ]) {
+    assert.equal(parseHostToPanel({ type: 'comparison', comparison: bad }), undefined);
+  }
+  assert.ok(parseHostToPanel({ type: 'comparedWord', requestId: 1, word: 'film', before: neighbours, after: [], overlap: 0 }));
+  assert.ok(parseHostToPanel({ type: 'comparedWord', requestId: 1, word: 'zz', before: [], after: [], error: '"zz" is not in the vocabulary' }));
+  assert.equal(parseHostToPanel({ type: 'comparedWord', requestId: 1, word: 'film', before: neighbours, after: [], overlap: 2 }), undefined);
+  assert.ok(parseHostToPanel({ type: 'comparisonState', state: 'running', message: 'Comparing…' }));
+  assert.equal(parseHostToPanel({ type: 'comparisonState', state: 'exploded', message: 'x' }), undefined);
+});
+
 test('webview query k is clamped to a sane range', () => {
   assert.equal((parsePanelToHost({ type: 'query', requestId: 1, word: 'a', k: 1e9 }) as { k: number }).k, 1000);
   assert.equal((parsePanelToHost({ type: 'query', requestId: 1, word: 'a', k: -4 }) as { k: number }).k, 1);
@@ -54,12 +99,14 @@ test('trainer start message needs a complete job', () => {
   assert.equal(parseHostToTrainer({ type: 'start', job }), undefined);
 });
 
-test('trainer start message: a fine-tune names its parent model folder and a lock of none or old', () => {
+test('trainer start message: a fine-tune names its parent model folder, a lock of none, old or a factor, and optionally a word list', () => {
   const job = { kind: 'word2vec', files: ['/a.txt'], corpusRoot: '/', maxFileBytes: 10, parameters, modelDir: '/m', modelName: 'm' };
-  for (const lock of ['none', 'old'] as const) {
+  for (const lock of ['none', 'old', 0, 0.25, 1] as const) {
     const message = { type: 'start', runId: 'r', job: { ...job, init: { modelDir: '/models/parent', lock } } };
     assert.deepEqual(parseHostToTrainer(message), message);
   }
+  const withWords = { type: 'start', runId: 'r', job: { ...job, init: { modelDir: '/models/parent', lock: 'none', lockWords: '/w/terms.txt' } } };
+  assert.deepEqual(parseHostToTrainer(withWords), withWords);
   // Without init it is an ordinary run.
   assert.equal((parseHostToTrainer({ type: 'start', runId: 'r', job }) as { job: { init?: unknown } }).job.init, undefined);
   for (const init of [
@@ -72,8 +119,12 @@ test('trainer start message: a fine-tune names its parent model folder and a loc
     { modelDir: '', lock: 'old' },
     { modelDir: 7, lock: 'old' },
     { modelDir: '/models/parent', lock: 'frozen' },
-    { modelDir: '/models/parent', lock: 0.5 },
+    { modelDir: '/models/parent', lock: 1.5 },
+    { modelDir: '/models/parent', lock: -0.1 },
+    { modelDir: '/models/parent', lock: Number.NaN },
     { modelDir: '/models/parent', lock: ['old'] },
+    { modelDir: '/models/parent', lock: 'old', lockWords: '' },
+    { modelDir: '/models/parent', lock: 'old', lockWords: 3 },
   ]) {
     assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: { ...job, init } }), undefined, JSON.stringify(init));
   }
@@ -152,7 +203,8 @@ test('evaluation reports reach the panel only in their exact shape', () => {
 
 test('evaluation states, and neighbours with a note, are checked too', () => {
   assert.ok(parseHostToPanel({ type: 'evaluationState', state: 'running', message: 'Evaluating m…' }));
-  assert.equal(parseHostToPanel({ type: 'evaluationState', state: 'done', message: 'x' }), undefined);
+  assert.ok(parseHostToPanel({ type: 'evaluationState', state: 'done', message: 'Scored both: see What moved.' }));
+  assert.equal(parseHostToPanel({ type: 'evaluationState', state: 'finished', message: 'x' }), undefined);
   assert.equal(parseHostToPanel({ type: 'evaluationState', state: 'failed' }), undefined);
   const neighbours = { type: 'neighbours', requestId: 1, word: 'kings', results: [{ word: 'king', similarity: 0.9 }], note: 'built from n-grams' };
   assert.ok(parseHostToPanel(neighbours));

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { diffVectors } from '../../src/core/modelDiff';
 import { readWord2Vec } from '../../src/core/formats/word2vecFormat';
 import { WordVectors } from '../../src/core/vectors';
-import { escapeCell, renderWhatMoved } from '../../src/extension/whatMovedReport';
+import { escapeCell, renderWhatMoved, toComparison } from '../../src/extension/whatMovedReport';
+import { parseHostToPanel } from '../../src/shared/protocol';
 
 const glovePath = path.resolve(__dirname, '../../../shared/data/vectors/glove.6B.100d.top10k.txt');
 
@@ -39,6 +40,15 @@ test('renderWhatMoved: the swapped words head the table, the summary numbers are
   assert.ok(cells[4].split(', ').length <= 5 && cells[5].split(', ').length <= 5);
   assert.match(cells[2], /^0\.\d\d$/);
   assert.match(cells[3], /^-?0\.\d{3}$/);
+
+  // The panel's form of the same diff: the same words in the same order, and a valid message.
+  const pair = { before: { name: 'glove', description: 'a' }, after: { name: 'swapped', description: 'b' }, parentOf: false };
+  const comparison = toComparison(pair, diff, 1500);
+  assert.deepEqual(comparison.moved.map((w) => w.word), diff.moved.map((w) => w.word));
+  assert.equal(comparison.moved[0].before.length, 10);
+  assert.equal(comparison.onlyInAfter, diff.onlyInB);
+  assert.equal(comparison.meanCosine, diff.meanCosine);
+  assert.ok(parseHostToPanel({ type: 'comparison', comparison }), 'passes the panel\'s check');
 });
 
 test('renderWhatMoved escapes | in words, and copes with no cosines', () => {

@@ -1,5 +1,5 @@
-// The panel's script: renders what the extension host reports (run, progress, model, evaluation)
-// and sends back only four kinds of request: ready, cancel, a neighbour query, and "evaluate".
+// The panel's script: renders what the extension host reports (run, progress, model, evaluation,
+// comparison) and sends back only the requests of PanelToHost: words and button presses, never paths.
 // Everything the host sends is written with textContent, never parsed as HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -20,6 +20,8 @@ import {
   type TrainingProgress,
 } from '../../src/shared/protocol';
 import { TrainingChart, formatRate, formatSeconds } from './chart';
+import { ComparisonView } from './comparison';
+import { $, element, headerRow } from './dom';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -27,7 +29,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 const statusText = $('status');
 const cancelButton = $<HTMLButtonElement>('cancel');
@@ -51,6 +52,7 @@ const evaluationStatus = $('evaluation-status');
 const evaluationModel = $('evaluation-model');
 const evaluationResults = $('evaluation-results');
 const chart = new TrainingChart($<HTMLCanvasElement>('chart'));
+const comparison = new ComparisonView((message) => vscode.postMessage(message));
 
 const K = 10;
 let latestRequest = 0;
@@ -95,6 +97,12 @@ function handle(message: HostToPanel): void {
       break;
     case 'evaluation':
       showEvaluation(message.report);
+      break;
+    case 'comparison':
+    case 'comparisonState':
+    case 'comparedWord':
+    case 'evaluationPair':
+      comparison.handle(message);
       break;
   }
 }
@@ -294,27 +302,8 @@ function similarityBlock(entries: SimilarityEvaluation[]): HTMLElement {
   return block;
 }
 
-function headerRow(labels: string[]): HTMLTableSectionElement {
-  const head = element('thead');
-  const row = element('tr');
-  for (const label of labels) {
-    const th = element('th', '', label);
-    th.setAttribute('scope', 'col');
-    row.append(th);
-  }
-  head.append(row);
-  return head;
-}
-
 function correlation(x: number | null): string {
   return x === null ? 'n/a' : x.toFixed(3);
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: string): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
 }
 
 function search(): void {

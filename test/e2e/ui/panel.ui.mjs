@@ -1,7 +1,8 @@
 // UI test of the packaged extension (transfer-lab.vsix installed into code-server), driven through
 // the real VS Code workbench in headless Chromium: command palette -> training -> live chart ->
 // neighbour search (a word, then word arithmetic) -> evaluation on test sets picked in the file
-// dialog, with screenshots in both a dark and a light theme.
+// dialog -> fine-tune from the explorer's context menu -> What moved and Evaluate both in the panel,
+// with screenshots in both a dark and a light theme.
 //
 // Started by scripts/test-all.mjs, which provides a running code-server and these variables:
 //   TRANSFER_LAB_E2E_URL            base URL of code-server (http://127.0.0.1:<port>)
@@ -172,6 +173,86 @@ async function pickInFileDialog(page, file) {
   throw new Error(`the file dialog did not accept ${file}`);
 }
 
+/** Rows of the open quick pick with this text; waits for the first. */
+async function quickPickRow(page, text) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 15_000 });
+  return row;
+}
+
+/**
+ * Issue 4's loop as a user does it: right-click a book in the explorer, "Fine-tune Model on This",
+ * pick the model and "free"; then "Show What Moved" in the panel, a word's two neighbour lists, and
+ * both models scored on the same test sets.
+ */
+async function fineTuneFromExplorerAndCompare(page, panel) {
+  const book = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'carroll-alice.txt' }).first();
+  if (!(await book.count())) await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'books' }).first().click(); // expand
+  await book.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-item', { hasText: 'Fine-tune Model on This' }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  check('the explorer context menu of a text file offers "Fine-tune Model on This"', true);
+  // The workbench's menus act on mouse-up over a hovered item; hover, then Enter on it.
+  await entry.hover();
+  await page.keyboard.press('Enter');
+  await (await quickPickRow(page, 'Word2Vec')).click(); // the one model, "Word2Vec skip-gram · …"
+  await (await quickPickRow(page, 'Let old vectors move (free)')).click();
+  const cancel = panel.locator('#cancel:not([disabled])');
+  await cancel.waitFor({ timeout: 60_000 });
+  await panel.locator('#cancel[disabled]').waitFor({ timeout: TRAINING_TIMEOUT_MS });
+  const status = ((await panel.locator('#status').textContent()) ?? '').trim();
+  check('the context-menu fine-tune finishes with a new model', /is ready/.test(status), JSON.stringify(status));
+
+  await runCommand(page, 'Transfer Lab: Show What Moved', { closes: false });
+  // Newest first: the fine-tuned child, compared with its recorded parent without asking.
+  await (await quickPickRow(page, 'Word2Vec')).click();
+  const movedRows = panel.locator('#moved-table tbody tr.moved-row');
+  await movedRows.first().waitFor({ timeout: 90_000 });
+  const compareStatus = ((await panel.locator('#compare-status').textContent()) ?? '').trim();
+  const movedCount = await movedRows.count();
+  check('Show What Moved fills the panel: most-moved words against the parent', movedCount > 10 && /against its parent/.test(compareStatus), `${movedCount} rows; ${JSON.stringify(compareStatus)}`);
+  const lists = async () => ({
+    before: await panel.locator('#before-list .neighbour .word').allTextContents(),
+    after: await panel.locator('#after-list .neighbour .word').allTextContents(),
+  });
+  const first = await lists();
+  check('the most-moved word shows its neighbours in both models', first.before.length === 10 && first.after.length === 10, JSON.stringify(first).slice(0, 200));
+  const third = ((await movedRows.nth(2).locator('.word-button').textContent()) ?? '').trim();
+  await movedRows.nth(2).locator('.word-button').click();
+  const caption = ((await panel.locator('#compare-word-caption').textContent()) ?? '').trim();
+  check('clicking a moved word shows its two lists', caption.includes(`“${third}”`) && (await movedRows.nth(2).getAttribute('class'))?.includes('selected'), JSON.stringify(caption));
+
+  const inner = panel.locator('#compare-word input');
+  const field = (await inner.count()) ? inner : panel.locator('#compare-word');
+  await field.fill(QUERY_WORD);
+  await field.press('Enter');
+  await panel.locator('#compare-word-caption', { hasText: `“${QUERY_WORD}”` }).waitFor({ timeout: 20_000 });
+  const typed = await lists();
+  const shared = await panel.locator('#after-list .neighbour.shared').count();
+  check(`any word typed ("${QUERY_WORD}") is compared side by side, shared neighbours highlighted`, typed.before.length === 10 && typed.after.length === 10 && !typed.after.includes(QUERY_WORD), `${shared} shared`);
+
+  await panel.locator('#evaluate-pair').click();
+  // The test sets of the last evaluation come checked: accept them.
+  await quickPickRow(page, 'questions-mini.txt');
+  await page.locator('.quick-input-widget input').press('Enter');
+  const pairRows = panel.locator('#pair-evaluation table.pair-table tbody tr');
+  await pairRows.first().waitFor({ timeout: 90_000 });
+  const pairTable = await pairRows.evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? '')));
+  log('before/after:', JSON.stringify(pairTable));
+  check(
+    '"Evaluate both" scores parent and child on the same sets, with the change',
+    pairTable.length === 4 && pairTable[2][0].includes('total') && pairTable.every((r) => r.length === 4 && /^[+−±–]/.test(r[3])),
+    JSON.stringify(pairTable),
+  );
+  await page.locator('.notifications-toasts .notification-list-item', { hasText: 'evaluating' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  // The "fine-tuned … Show What Moved" toast would cover the table in the screenshot.
+  for (const close of await page.locator('.notifications-toasts .notification-list-item .codicon-notifications-clear').all()) await close.click().catch(() => {});
+  await panel.locator('#compare').evaluate((el) => el.scrollIntoView());
+  await page.mouse.move(0, 0);
+  await screenshotPanel(page, 'panel-what-moved');
+  await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
+}
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await launchBrowser({ width: 1400, height: 900 });
@@ -311,6 +392,8 @@ async function main() {
     await page.mouse.move(0, 0);
     await screenshotPanel(page, 'panel-evaluation');
     await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
+
+    await fineTuneFromExplorerAndCompare(page, panel);
 
     await setTheme(page, 'Light Modern', 'vs');
     const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());
