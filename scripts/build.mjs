@@ -2,7 +2,9 @@
 // the trainer (a plain Node child process) and its training threads, the evaluation thread, the CLI,
 // and the webview script.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -29,4 +31,15 @@ if (watch) {
 } else {
   await Promise.all(all.map((options) => esbuild.build(options)));
   chmodSync('dist/cli.js', 0o755);
+  copyTfjsWasm();
+}
+
+/**
+ * tfjs-backend-wasm loads its .wasm files at run time from a folder; the bundles (trainer, CLI) find
+ * them in dist/tfjs-wasm/, so the packaged extension needs no node_modules.
+ */
+function copyTfjsWasm() {
+  const from = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+  mkdirSync('dist/tfjs-wasm', { recursive: true });
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(from, file), join('dist/tfjs-wasm', file));
 }

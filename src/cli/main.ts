@@ -16,6 +16,7 @@ import { parseArgs, UsageError, type FlagSpec } from './args';
 import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
 import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
 import { runDiff, DIFF_USAGE, DIFF_HELP } from './diffCommand';
+import { runClassify, CLASSIFY_USAGE, CLASSIFY_HELP } from './classifyCommand';
 import { openVectors } from './openVectors';
 
 const VERSION = '0.1.0';
@@ -28,6 +29,7 @@ Usage:
 ${EVAL_USAGE}
 ${IMPORT_USAGE}
 ${DIFF_USAGE}
+${CLASSIFY_USAGE}
   transfer-lab --help | --version
 
 train: trains word vectors on a text file (plain or .gz) or on every text file under a folder.
@@ -79,7 +81,8 @@ neighbours: prints "word similarity" rows for the k nearest words (cosine) of <w
 
 ${EVAL_HELP}
 ${IMPORT_HELP}
-${DIFF_HELP}`;
+${DIFF_HELP}
+${CLASSIFY_HELP}`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
@@ -144,8 +147,10 @@ async function main(argv: string[]): Promise<number> {
       return runImport(rest);
     case 'diff':
       return runDiff(rest);
+    case 'classify':
+      return runClassify(rest);
     default:
-      throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval, import, diff. See transfer-lab --help.`);
+      throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval, import, diff, classify. See transfer-lab --help.`);
   }
 }
 

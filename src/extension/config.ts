@@ -9,6 +9,26 @@ const SECTION = 'transferLab';
 export const DEFAULT_INCLUDE = '**/*.{txt,text,md,markdown,rst,tex,org,adoc,csv,tsv,jsonl}';
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/.transfer-lab/**', '**/.vscode/**'];
 export const DEFAULT_MODELS_FOLDER = '.transfer-lab/models';
+export const DEFAULT_CLASSIFIERS_FOLDER = '.transfer-lab/classifiers';
+
+/** The classifier settings (transferLab.classifier.*) with their ranges. */
+export const CLASSIFIER_SETTING_SPECS = {
+  epochs: { default: 10, min: 1, max: 1000, integer: true },
+  batchSize: { default: 50, min: 1, max: 10_000, integer: true },
+  maxLength: { default: 64, min: 4, max: 2048, integer: true },
+  patience: { default: 3, min: 1, max: 1000, integer: true },
+  seed: { default: 1, min: 0, max: 2 ** 31 - 1, integer: true },
+};
+export const CLASSIFIER_ARCHITECTURES = ['cnn', 'bag', 'bilstm'] as const;
+
+export interface ClassifierDefaults {
+  arch: (typeof CLASSIFIER_ARCHITECTURES)[number];
+  epochs: number;
+  batchSize: number;
+  maxLen: number;
+  patience: number;
+  seed: number;
+}
 
 interface Range {
   min: number;
@@ -75,6 +95,29 @@ export class Config {
   get modelsFolder(): string {
     const value = this.section.get<string>('modelsFolder', DEFAULT_MODELS_FOLDER).trim();
     return value || DEFAULT_MODELS_FOLDER;
+  }
+
+  /** Where trained classifiers are saved, relative to the first workspace folder. */
+  get classifiersFolder(): string {
+    const value = this.section.get<string>('classifiersFolder', DEFAULT_CLASSIFIERS_FOLDER).trim();
+    return value || DEFAULT_CLASSIFIERS_FOLDER;
+  }
+
+  get classifier(): ClassifierDefaults {
+    const s = this.section;
+    const number = (key: keyof typeof CLASSIFIER_SETTING_SPECS) => {
+      const spec = CLASSIFIER_SETTING_SPECS[key];
+      return clampNumber(s.get<number>(`classifier.${key}`, spec.default), spec, spec.default);
+    };
+    const arch = s.get<string>('classifier.architecture', 'cnn');
+    return {
+      arch: (CLASSIFIER_ARCHITECTURES as readonly string[]).includes(arch) ? (arch as ClassifierDefaults['arch']) : 'cnn',
+      epochs: number('epochs'),
+      batchSize: number('batchSize'),
+      maxLen: number('maxLength'),
+      patience: number('patience'),
+      seed: number('seed'),
+    };
   }
 
   /** Only the N most frequent words count in an evaluation, for questions, answers and word pairs. */

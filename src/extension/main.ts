@@ -9,6 +9,9 @@ import { fineTuneCommand } from './fineTune';
 import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
 import { importVectorsCommand } from './importCommand';
 import { ModelComparer } from './modelComparer';
+import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
+import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
+import type { ClassifierResult, CurveResult, Prediction } from '../shared/classifierProtocol';
 import { SHOW_WHAT_MOVED_COMMAND, showWhatMovedCommand } from './whatMovedCommand';
 import { activateStatusBar } from './statusBar';
 import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
@@ -36,6 +39,12 @@ export interface TransferLabApi {
   importVectors(args: ImportArgs): Promise<RunOutcome>;
   /** The Models view (sidebar) as it shows the models folder now: fine-tuned models under their parents. */
   modelTree(): Promise<ModelTreeSnapshot[]>;
+  /** Train Classifier… without asking. */
+  trainClassifier(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>>;
+  /** Transfer-Gain Curve… without asking. */
+  transferGainCurve(args: CurveArgs): Promise<ClassifierOutcome<CurveResult>>;
+  /** Classify files and texts with a saved classifier. */
+  classify(classifierDir: string, files: string[], texts?: { id: string; text: string }[]): Promise<ClassifierOutcome<Prediction[]>>;
 }
 
 let controller: RunController | undefined;
@@ -49,7 +58,9 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const runs = controller;
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
-  const openPanel = () => TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer });
+  const classifiers = new ClassifierController(dist('trainer.js'), config, log);
+  const openPanel = () => TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers });
+  const uriArg = (arg: unknown) => (arg instanceof vscode.Uri ? arg : undefined);
   const evaluate = (args?: EvaluateArgs) => {
     openPanel();
     return evaluator.evaluate(args);
@@ -83,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     runs,
     evaluator,
     comparer,
+    classifiers,
     activateStatusBar(runs, 'transferLab.openPanel'),
     vscode.commands.registerCommand('transferLab.pretrainWorkspace', async () => {
       openPanel();
@@ -112,6 +124,18 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.importVectors', () => importVectorsCommand(runs, openPanel)),
     // The Models view passes the clicked model; the palette passes nothing (a quick pick asks).
     vscode.commands.registerCommand(SHOW_WHAT_MOVED_COMMAND, (arg?: unknown) => showWhatMovedCommand(config, log, comparer, openPanel, arg)),
+    vscode.commands.registerCommand('transferLab.trainClassifier', (arg?: unknown) => {
+      openPanel();
+      return trainClassifierCommand(classifiers, config, uriArg(arg));
+    }),
+    vscode.commands.registerCommand('transferLab.transferGainCurve', (arg?: unknown) => {
+      openPanel();
+      return transferGainCurveCommand(classifiers, config, uriArg(arg));
+    }),
+    vscode.commands.registerCommand('transferLab.classifyFile', (arg?: unknown) => classifyFileCommand(classifiers, config, uriArg(arg))),
+    vscode.commands.registerCommand('transferLab.classifySelection', () => classifySelectionCommand(classifiers, config)),
+    vscode.commands.registerCommand('transferLab.classifyFolder', (arg?: unknown, out?: unknown) => classifyFolderCommand(classifiers, config, uriArg(arg), uriArg(out))),
+    vscode.commands.registerCommand('transferLab.cancelClassifier', () => classifiers.cancel()),
   );
 
   return {
@@ -131,6 +155,15 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       openPanel();
       return runs.importVectors(args);
     },
+    trainClassifier: (args) => {
+      openPanel();
+      return classifiers.train(args);
+    },
+    transferGainCurve: (args) => {
+      openPanel();
+      return classifiers.curve(args);
+    },
+    classify: (classifierDir, files, texts = []) => classifiers.predict(classifierDir, files, texts),
   };
 }
 

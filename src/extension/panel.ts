@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
+import { CLASSIFIER_SECTION_HTML } from '../../webview/panel/classifierHtml';
+import type { ClassifierController } from './classifierController';
 import type { ModelComparer } from './modelComparer';
 import type { ModelEvaluator } from './modelEvaluator';
 import type { ModelQueries } from './modelQueries';
@@ -19,6 +21,7 @@ export interface PanelServices {
   queries: ModelQueries;
   evaluator: ModelEvaluator;
   comparer: ModelComparer;
+  classifiers: ClassifierController;
 }
 
 export class TrainingPanel implements vscode.Disposable {
@@ -48,7 +51,7 @@ export class TrainingPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly services: PanelServices,
   ) {
-    const { runs: controller, evaluator, comparer } = services;
+    const { runs: controller, evaluator, comparer, classifiers } = services;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
@@ -61,6 +64,7 @@ export class TrainingPanel implements vscode.Disposable {
       controller.onEvent((event) => this.post(event)),
       evaluator.onEvent((event) => this.post(event)),
       comparer.onEvent((event) => this.post(event)),
+      classifiers.onEvent((event) => this.post(event)),
     );
   }
 
@@ -68,7 +72,7 @@ export class TrainingPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
-        for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot()]) this.post(event);
+        for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot(), ...this.services.classifiers.snapshot()]) this.post(event);
         break;
       case 'evaluate':
         await vscode.commands.executeCommand('transferLab.evaluateModel');
@@ -84,6 +88,21 @@ export class TrainingPanel implements vscode.Disposable {
         break;
       case 'openComparisonReport':
         await this.services.comparer.openReport();
+        break;
+      case 'trainClassifier':
+        await vscode.commands.executeCommand('transferLab.trainClassifier');
+        break;
+      case 'drawCurve':
+        await vscode.commands.executeCommand('transferLab.transferGainCurve');
+        break;
+      case 'cancelClassifier':
+        await this.services.classifiers.cancel();
+        break;
+      case 'openMisclassified':
+        await this.services.classifiers.openMisclassified(message.index);
+        break;
+      case 'exportCurve':
+        await this.services.classifiers.exportCurve();
         break;
       case 'evaluatePair': {
         const pair = this.services.comparer.pair;
@@ -210,6 +229,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
       </div>
       <div id="pair-evaluation"></div>
     </section>
+    ${CLASSIFIER_SECTION_HTML}
   </main>
   <script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -10,6 +10,18 @@
 import type { TrainingProgress, Word2VecOptions } from '../core/word2vec';
 import type { GloveOptions } from '../core/glove/glove';
 import type { LockSetting } from '../core/lockFactors';
+import {
+  isClassifierPanelType,
+  isClassifierTrainerType,
+  parseClassifierJob,
+  parseClassifierPanelMessage,
+  parseClassifierPanelRequest,
+  parseClassifierTrainerMessage,
+  type ClassifierJob,
+  type ClassifierPanelMessage,
+  type ClassifierPanelRequest,
+  type ClassifierTrainerMessage,
+} from './classifierProtocol';
 
 export type TrainingAlgorithm = 'word2vec' | 'fasttext' | 'glove';
 
@@ -193,7 +205,7 @@ export interface ImportJob {
 }
 
 export type HostToTrainer =
-  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob }
+  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob | ClassifierJob }
   | { type: 'cancel'; runId: string };
 
 // ---------- trainer -> extension host ----------
@@ -208,7 +220,8 @@ export type TrainerToHost =
   | { type: 'importProgress'; runId: string; phase: 'hashing' | 'reading' | 'writing'; bytesDone: number; bytesTotal: number }
   | { type: 'done'; runId: string; model: ModelSummary }
   | { type: 'cancelled'; runId: string }
-  | { type: 'error'; runId: string; message: string; detail?: string };
+  | { type: 'error'; runId: string; message: string; detail?: string }
+  | ClassifierTrainerMessage;
 
 // ---------- webview -> extension host ----------
 
@@ -226,7 +239,8 @@ export type PanelToHost =
   /** "Evaluate both": the compared models on the same test sets. */
   | { type: 'evaluatePair' }
   /** "Open as Markdown": the comparison as an editable document. */
-  | { type: 'openComparisonReport' };
+  | { type: 'openComparisonReport' }
+  | ClassifierPanelRequest;
 
 // ---------- extension host -> webview ----------
 
@@ -291,7 +305,8 @@ export type HostToPanel =
   /** `overlap` is the shared share of the two lists; `error` when the word is in neither model. */
   | { type: 'comparedWord'; requestId: number; word: string; before: Neighbour[]; after: Neighbour[]; overlap?: number; error?: string }
   /** The two compared models scored on the same test sets. */
-  | { type: 'evaluationPair'; before: EvaluationReport; after: EvaluationReport };
+  | { type: 'evaluationPair'; before: EvaluationReport; after: EvaluationReport }
+  | ClassifierPanelMessage;
 
 // ---------- validation ----------
 
@@ -325,6 +340,12 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
       if (!isFiniteNumber(requestId) || !isString(word) || word.trim().length === 0 || word.length > MAX_QUERY_LENGTH) return undefined;
       return { type: 'compareWord', requestId, word: word.trim() };
     }
+    case 'openMisclassified':
+    case 'cancelClassifier':
+    case 'trainClassifier':
+    case 'drawCurve':
+    case 'exportCurve':
+      return parseClassifierPanelRequest(raw);
     case 'query': {
       const { requestId, word, k } = raw;
       if (!isFiniteNumber(requestId) || !isString(word) || !isFiniteNumber(k)) return undefined;
@@ -365,6 +386,10 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
     if (!isString(sourcePath) || sourcePath === '' || !isString(modelDir) || modelDir === '' || !isString(modelName) || typeof skipBadLines !== 'boolean') return undefined;
     return { type: 'start', runId: raw.runId, job: { kind: 'import', sourcePath, modelDir, modelName, skipBadLines } };
   }
+  if (typeof job.kind === 'string' && job.kind.startsWith('classify-')) {
+    const classifierJob = parseClassifierJob(job);
+    return classifierJob && { type: 'start', runId: raw.runId, job: classifierJob };
+  }
   if (
     job.kind !== 'word2vec' ||
     !Array.isArray(job.files) ||
@@ -390,6 +415,7 @@ function isProgress(v: unknown): v is TrainingProgress {
 /** The trainer is our own code, but it is another process: a corrupted or foreign message must not crash the host. */
 export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
   if (!isObject(raw)) return undefined;
+  if (isClassifierTrainerType(raw.type)) return parseClassifierTrainerMessage(raw);
   switch (raw.type) {
     case 'ready':
       return isFiniteNumber(raw.pid) ? (raw as TrainerToHost) : undefined;
@@ -419,6 +445,7 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
 /** The host is trusted by the webview, but the check keeps the panel from acting on stray messages. */
 export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
   if (!isObject(raw) || !isString(raw.type)) return undefined;
+  if (isClassifierPanelType(raw.type)) return parseClassifierPanelMessage(raw);
   switch (raw.type) {
     case 'runStarted':
     case 'corpus':

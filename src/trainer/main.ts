@@ -4,6 +4,7 @@
 import { parseHostToTrainer, type HostToTrainer, type TrainerToHost } from '../shared/protocol';
 import { runWord2VecJob } from './runJob';
 import { runImportJob } from './importJob';
+import { runClassifyCurveJob, runClassifyPredictJob, runClassifyTrainJob } from './classifierJob';
 
 if (typeof process.send !== 'function') {
   console.error('The Transfer Lab trainer runs as a child of the extension; use the transfer-lab CLI in a terminal.');
@@ -31,8 +32,13 @@ async function start(message: Extract<HostToTrainer, { type: 'start' }>): Promis
   }
   currentRunId = message.runId;
   try {
-    if (message.job.kind === 'import') await runImportJob(message.runId, message.job, controller.signal, emit);
-    else await runWord2VecJob(message.runId, message.job, controller.signal, emit);
+    const { job, runId } = message;
+    const { signal } = controller;
+    if (job.kind === 'import') await runImportJob(runId, job, signal, emit);
+    else if (job.kind === 'classify-train') await runClassifyTrainJob(runId, job, signal, emit);
+    else if (job.kind === 'classify-curve') await runClassifyCurveJob(runId, job, signal, emit);
+    else if (job.kind === 'classify-predict') await runClassifyPredictJob(runId, job, signal, emit);
+    else await runWord2VecJob(runId, job, signal, emit);
     await finish(0);
   } catch (error) {
     const err = error as Error;

@@ -20,6 +20,7 @@ import {
   type TrainingProgress,
 } from '../../src/shared/protocol';
 import { TrainingChart, formatRate, formatSeconds } from './chart';
+import { ClassifierView } from './classifier';
 import { ComparisonView } from './comparison';
 import { $, element, headerRow } from './dom';
 
@@ -53,6 +54,7 @@ const evaluationModel = $('evaluation-model');
 const evaluationResults = $('evaluation-results');
 const chart = new TrainingChart($<HTMLCanvasElement>('chart'));
 const comparison = new ComparisonView((message) => vscode.postMessage(message));
+const classifier = new ClassifierView((message) => vscode.postMessage(message));
 
 const K = 10;
 let latestRequest = 0;
@@ -103,6 +105,15 @@ function handle(message: HostToPanel): void {
     case 'comparedWord':
     case 'evaluationPair':
       comparison.handle(message);
+      break;
+    case 'classifierRunStarted':
+    case 'classifierDataset':
+    case 'classifierEpoch':
+    case 'classifierResult':
+    case 'curvePoint':
+    case 'curveResult':
+    case 'classifierRunEnded':
+      classifier.handle(message);
       break;
   }
 }

@@ -21,6 +21,10 @@ const COMMANDS = {
   'transferLab.fineTuneOnResource': 'Transfer Lab: Fine-tune Model on This',
   'transferLab.refreshModels': 'Transfer Lab: Refresh Models',
   'transferLab.importVectors': 'Transfer Lab: Import Pretrained Vectors…',
+  'transferLab.trainClassifier': 'Transfer Lab: Train Classifier…',
+  'transferLab.transferGainCurve': 'Transfer Lab: Transfer-Gain Curve…',
+  'transferLab.classifyFile': 'Transfer Lab: Classify File',
+  'transferLab.classifyFolder': 'Transfer Lab: Classify Folder into CSV…',
 };
 
 interface RunOverrides {
@@ -58,6 +62,29 @@ interface TransferLabApi {
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
   modelTree(): Promise<ModelTreeItem[]>;
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
+  trainClassifier(args: {
+    dataPath: string;
+    vectorsDir?: string;
+    settings: { arch: 'bag' | 'cnn' | 'bilstm'; embeddings: 'frozen' | 'tuned' | 'random'; epochs?: number; seed: number };
+  }): Promise<{ status: string; error?: string; value?: ClassifierResultShape }>;
+  transferGainCurve(args: { dataPath: string; vectorsDir: string; settings: { arch: 'bag' | 'cnn' | 'bilstm'; epochs?: number; seed: number }; sizes?: number[] }): Promise<{
+    status: string;
+    error?: string;
+    value?: { points: { size: number; variant: string; accuracy: number }[] };
+  }>;
+}
+interface ClassifierResultShape {
+  name: string;
+  classifierDir: string;
+  dataset: { labels: string[]; train: number; validation: number; test: number };
+  report: { accuracy: number; macroF1: number; confusion: number[][] };
+  misclassified: { source?: string }[];
+  history: unknown[];
+}
+interface Prediction {
+  id: string;
+  label: string;
+  confidence: number;
 }
 /** An item of the Models view (sidebar), with the items nested under it. */
 interface ModelTreeItem {
@@ -76,6 +103,7 @@ interface Fixture {
   oversize: string;
   neverRead: string[];
   leakWords: Record<string, string>;
+  sms: { labelled: string; inbox: string; inboxFiles: { file: string; label: string }[] };
 }
 
 // ---------- helpers ----------
@@ -100,6 +128,18 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     promise.finally(() => clearTimeout(timer)),
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms))),
   ]);
+}
+
+/**
+ * Answers every quick pick that opens with its first entry until disposed, as a user accepting the
+ * default would (the newest classifier, the first model).
+ */
+function acceptQuickPicks(): vscode.Disposable {
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (!stopped) void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }, 300);
+  return { dispose: () => ((stopped = true), clearInterval(timer)) };
 }
 
 function isAlive(pid: number): boolean {
@@ -713,5 +753,71 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal(skippedManifest.source.skippedLines, 1);
     assert.equal(skippedManifest.vocabularySize, 29);
     fs.rmSync(importDir, { recursive: true, force: true });
+  });
+  test('classifiers: train from scratch and on a model’s vectors, Classify File / Classify Folder into CSV from the explorer, the transfer-gain curve', async function () {
+    this.timeout(240_000);
+    const { labelled, inbox, inboxFiles } = fixture.sms;
+    // On a model's vectors (trained here on the two books), frozen: the run names them. (Books are
+    // poor vectors for SMS; the classifier from scratch below, the newest, is the one used after.)
+    const vectors = await within(api.pretrainWorkspace({ modelName: 'clf-vectors', epochs: 1, seed: 2 }), 60_000, 'vectors for the classifier');
+    assert.equal(vectors.status, 'done');
+    const frozen = await within(api.trainClassifier({ dataPath: labelled, vectorsDir: vectors.modelDir, settings: { arch: 'bag', embeddings: 'frozen', epochs: 8, seed: 1 } }), 120_000, 'classifier on vectors');
+    assert.equal(frozen.status, 'done', JSON.stringify(frozen.error));
+    assert.match(frozen.value!.name, /clf-vectors/);
+
+    const scratch = await within(api.trainClassifier({ dataPath: labelled, settings: { arch: 'bag', embeddings: 'random', epochs: 8, seed: 1 } }), 120_000, 'classifier from scratch');
+    assert.equal(scratch.status, 'done', JSON.stringify(scratch.error));
+    const result = scratch.value!;
+    assert.deepEqual(result.dataset.labels, ['ham', 'spam']);
+    assert.equal(result.dataset.train + result.dataset.validation + result.dataset.test, 400);
+    // 200 messages a class: chance is 50%. Stated threshold: 85% on the held-out 40.
+    assert.ok(result.report.accuracy >= 0.85, `test accuracy ${result.report.accuracy}`);
+    assert.equal(result.report.confusion.flat().reduce((a, b) => a + b, 0), result.dataset.test);
+    assert.ok(result.history.length >= 1);
+    const classifierRoot = path.join(workspace, '.transfer-lab', 'classifiers');
+    assert.equal(path.dirname(result.classifierDir), classifierRoot, 'saved in the classifiers folder');
+    for (const file of ['classifier.json', 'weights.bin']) assert.ok(fs.existsSync(path.join(result.classifierDir, file)), file);
+    for (const m of result.misclassified) assert.ok(m.source && fs.existsSync(m.source), `the source of a mistake is a file: ${m.source}`);
+
+    // Classify File, as the explorer's context menu calls it (with the file's URI); two classifiers
+    // exist, so its quick pick is answered with the newest (the first entry): the one from scratch.
+    const spamFile = path.join(path.dirname(inbox), inboxFiles.find((f) => f.label === 'spam')!.file);
+    const picked = acceptQuickPicks();
+    const prediction = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.classifyFile', vscode.Uri.file(spamFile))), 60_000, 'Classify File')) as Prediction | undefined;
+    picked.dispose();
+    assert.ok(prediction, 'Classify File returns its prediction');
+    assert.equal(prediction.id, spamFile);
+    assert.ok(['ham', 'spam'].includes(prediction.label) && prediction.confidence >= 0.5 && prediction.confidence <= 1, JSON.stringify(prediction));
+
+    // Classify Folder into CSV on the inbox: one row per file, with every label's probability.
+    const csv = path.join(path.dirname(inbox), 'inbox-labels.csv');
+    const picked2 = acceptQuickPicks();
+    const folderRun = (await within(
+      Promise.resolve(vscode.commands.executeCommand('transferLab.classifyFolder', vscode.Uri.file(inbox), vscode.Uri.file(csv))),
+      60_000,
+      'Classify Folder',
+    )) as { csv: string; predictions: Prediction[] } | undefined;
+    picked2.dispose();
+    assert.ok(folderRun, 'Classify Folder returns its rows');
+    const rows = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    assert.equal(rows[0], 'file,label,confidence,p_ham,p_spam');
+    assert.equal(rows.length, inboxFiles.length + 1);
+    let right = 0;
+    for (const { file, label } of inboxFiles) {
+      const row = rows.find((r) => r.startsWith(`${path.basename(file)},`));
+      assert.ok(row, `a row for ${file}`);
+      const [, predicted, confidence, pHam, pSpam] = row.split(',');
+      assert.ok(Math.abs(Number(pHam) + Number(pSpam) - 1) < 1e-3 && Number(confidence) === Math.max(Number(pHam), Number(pSpam)), row);
+      if (predicted === label) right++;
+    }
+    assert.ok(right >= inboxFiles.length - 2, `${right} of ${inboxFiles.length} inbox messages right`);
+
+    // The transfer-gain curve: every size (and all) for each of the three variants.
+    const curve = await within(api.transferGainCurve({ dataPath: labelled, vectorsDir: vectors.modelDir!, settings: { arch: 'bag', epochs: 4, seed: 1 }, sizes: [40] }), 120_000, 'curve');
+    assert.equal(curve.status, 'done', JSON.stringify(curve.error));
+    const points = curve.value!.points.map((p) => `${p.size}/${p.variant}`);
+    const all = result.dataset.train;
+    assert.deepEqual(points, [40, all].flatMap((n) => ['random', 'frozen', 'tuned'].map((v) => `${n}/${v}`)));
+    assert.equal(api.trainerPid(), undefined, 'no trainer left running');
   });
 });

@@ -10,7 +10,7 @@
 //   TRANSFER_LAB_E2E_ARTIFACTS      folder for screenshots (test-artifacts/)
 //   TRANSFER_LAB_E2E_RESULT         JSON summary written here
 // Prints "N passed, N failed" last and exits 1 on any failure.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
 
@@ -155,16 +155,18 @@ function writeTestSets() {
  * asynchronously, which would overwrite a path typed too early, so wait for its listing first and
  * type again if the path did not take.
  */
-async function pickInFileDialog(page, file) {
+async function pickInFileDialog(page, file, title = 'Test sets') {
   const input = page.locator('.quick-input-widget input');
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Test sets' }).waitFor({ timeout: 15_000 });
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
   for (let attempt = 1; attempt <= 3; attempt++) {
     await input.fill(file, { timeout: 5000 });
     await page.waitForTimeout(500); // the dialog validates the typed path before it accepts
     await input.press('Enter');
     try {
-      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      // Accepted when the dialog's title is gone: either the quick input closed, or the command's
+      // next question (a quick pick) took its place.
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: 5000 });
       return;
     } catch {
       log(`file dialog attempt ${attempt}: still open with ${JSON.stringify(await input.inputValue().catch(() => '?'))}`);
@@ -251,6 +253,60 @@ async function fineTuneFromExplorerAndCompare(page, panel) {
   await page.mouse.move(0, 0);
   await screenshotPanel(page, 'panel-what-moved');
   await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
+}
+
+/**
+ * Issue 5's loop: Train Classifier… from the palette on the labelled messages (file dialog, model,
+ * architecture, embeddings), the results in the panel, Classify File from the explorer's context
+ * menu on an inbox message, and the transfer-gain curve from the panel's button.
+ */
+async function classifierFlow(page, panel) {
+  const labelled = join(WORKSPACE, 'sms', 'labelled');
+  await runCommand(page, 'Transfer Lab: Train Classifier…', { closes: false });
+  await pickInFileDialog(page, labelled, 'Labelled data');
+  await (await quickPickRow(page, 'Word2Vec')).click(); // the newest model
+  await (await quickPickRow(page, 'Averaged embeddings')).click();
+  await (await quickPickRow(page, 'Fine-tune the vectors')).click();
+  const accuracy = panel.locator('#clf-results:not([hidden]) #clf-accuracy');
+  await accuracy.waitFor({ timeout: 120_000 });
+  const accuracyText = ((await accuracy.textContent()) ?? '').trim();
+  const epochsPlotted = Number(await panel.locator('#clf-chart').getAttribute('data-points'));
+  const confusionCells = await panel.locator('#clf-confusion tbody td').count();
+  check('Train Classifier… shows test accuracy, the epoch chart and a 2×2 confusion matrix', /^\d+(\.\d)?%$/.test(accuracyText) && Number.parseFloat(accuracyText) >= 80 && epochsPlotted >= 1 && confusionCells === 4, `${accuracyText}, ${epochsPlotted} epochs, ${confusionCells} cells`);
+  await page.mouse.move(0, 0);
+  await panel.locator('#classifier').evaluate((el) => el.scrollIntoView());
+  await screenshotPanel(page, 'panel-classifier');
+
+  // Classify File from the explorer's context menu on an inbox message.
+  const inboxFile = readdirSync(join(WORKSPACE, 'sms', 'inbox')).find((f) => f.startsWith('spam-'));
+  for (const folder of ['sms', 'inbox']) {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: folder }).first();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: inboxFile }).first().click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-item', { hasText: 'Classify File' }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  await entry.hover();
+  await page.keyboard.press('Enter');
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: `${inboxFile} is` });
+  await toast.waitFor({ timeout: 60_000 });
+  const toastText = ((await toast.textContent()) ?? '').replace(/\s+/g, ' ');
+  check('Classify File in the explorer context menu names the label and its confidence', /is (ham|spam) \(\d+\.\d%\)/.test(toastText), toastText.slice(0, 160));
+  for (const close of await page.locator('.notifications-toasts .notification-list-item .codicon-notifications-clear').all()) await close.click().catch(() => {});
+
+  // The transfer-gain curve from the panel's button: every size for the three variants.
+  await panel.locator('#clf-curve').click();
+  await pickInFileDialog(page, labelled, 'Labelled data');
+  await (await quickPickRow(page, 'Word2Vec')).click();
+  await (await quickPickRow(page, 'Averaged embeddings')).click();
+  await panel.locator('#clf-export:not([hidden])').waitFor({ timeout: 180_000 });
+  const plotted = Number(await panel.locator('#clf-curve-plot').getAttribute('data-points'));
+  const curveRows = await panel.locator('#clf-curve-table tbody tr').count();
+  check('the transfer-gain curve plots scratch, frozen and fine-tuned for every size', plotted >= 9 && plotted === 3 * curveRows, `${plotted} points, ${curveRows} sizes`);
+  await page.locator('.notifications-toasts .notification-list-item', { hasText: 'curve' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page.mouse.move(0, 0);
+  await panel.locator('#clf-curve-block').evaluate((el) => el.scrollIntoView());
+  await screenshotPanel(page, 'panel-transfer-curve');
 }
 
 async function main() {
@@ -394,6 +450,7 @@ async function main() {
     await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
 
     await fineTuneFromExplorerAndCompare(page, panel);
+    await classifierFlow(page, panel);
 
     await setTheme(page, 'Light Modern', 'vs');
     const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());

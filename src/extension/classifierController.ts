@@ -1,0 +1,262 @@
+// Runs classifier jobs (train, transfer-gain curve, predict) in a trainer process and relays what
+// they report: to the panel's Classifier section, to a cancellable notification, and to the log.
+// Like RunController, it only routes messages; TensorFlow.js never loads in the extension host.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sanitizeModelName, uniqueModelDir } from '../core/modelFolder';
+import type {
+  ClassifierJob,
+  ClassifierPanelMessage,
+  ClassifierResult,
+  ClassifierTrainingSettings,
+  CurveResult,
+  DataReadOptions,
+  Prediction,
+} from '../shared/classifierProtocol';
+import type { HostToPanel, TrainerToHost } from '../shared/protocol';
+import type { Config } from './config';
+import { TrainerProcess } from './trainerProcess';
+
+export interface TrainClassifierArgs {
+  dataPath: string;
+  data?: DataReadOptions;
+  /** The model folder whose vectors start the embeddings; absent = from scratch. */
+  vectorsDir?: string;
+  settings: ClassifierTrainingSettings;
+  name?: string;
+}
+
+export interface CurveArgs {
+  dataPath: string;
+  data?: DataReadOptions;
+  vectorsDir: string;
+  settings: Omit<ClassifierTrainingSettings, 'embeddings'>;
+  sizes?: number[];
+}
+
+export interface ClassifierOutcome<T> {
+  status: 'done' | 'cancelled' | 'failed';
+  value?: T;
+  error?: string;
+}
+
+const ARCH_LABELS = { bag: 'averaged embeddings', cnn: 'CNN', bilstm: 'BiLSTM' } as const;
+const RUNNING_CONTEXT = 'transferLab.classifierRunning';
+
+export class ClassifierController implements vscode.Disposable {
+  private active: { runId: string; trainer: TrainerProcess; cancelRequested: boolean } | undefined;
+  private readonly eventEmitter = new vscode.EventEmitter<HostToPanel>();
+  readonly onEvent = this.eventEmitter.event;
+  private replay: ClassifierPanelMessage[] = [];
+  private lastResult: ClassifierResult | undefined;
+  private lastCurve: CurveResult | undefined;
+
+  constructor(
+    private readonly trainerScript: string,
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Messages that rebuild the panel's Classifier section (the latest run, or the latest of each kind). */
+  snapshot(): HostToPanel[] {
+    return [...this.replay];
+  }
+
+  async cancel(): Promise<void> {
+    const run = this.active;
+    if (!run) return;
+    run.cancelRequested = true;
+    run.trainer.cancel(run.runId);
+    await run.trainer.exited;
+  }
+
+  /** Trains a classifier into the classifiers folder and scores it on the test split. */
+  async train(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>> {
+    const root = this.classifiersRoot();
+    if (!root) return this.refuse('Open a folder first: classifiers are saved in its classifiers folder.');
+    const vectorsName = args.vectorsDir ? path.basename(args.vectorsDir) : undefined;
+    const base = sanitizeModelName(args.name ?? `${path.basename(args.dataPath).replace(/\.[^.]+$/, '')}-${args.settings.arch}-${args.settings.embeddings === 'random' ? 'scratch' : vectorsName}`);
+    await fs.mkdir(root, { recursive: true });
+    const classifierDir = await uniqueModelDir(root, base);
+    const name = path.basename(classifierDir);
+    const job: ClassifierJob = {
+      kind: 'classify-train',
+      dataPath: args.dataPath,
+      data: args.data ?? {},
+      ...(args.vectorsDir && { vectorsDir: args.vectorsDir }),
+      settings: args.settings,
+      classifierDir,
+      name,
+    };
+    const runId = `classify-${Date.now().toString(36)}`;
+    this.startPanelRun({ runId, kind: 'train', title: name, dataPath: args.dataPath, arch: args.settings.arch, embeddings: args.settings.embeddings, ...(vectorsName && { vectorsName }) });
+    const outcome = await this.run<ClassifierResult>(runId, job, `training ${name}`, (message, report) => {
+      if (message.type === 'classifierEpoch') {
+        const e = message.epoch;
+        report(`epoch ${e.epoch} · validation accuracy ${(100 * e.validationAccuracy).toFixed(1)}%`);
+      }
+      return message.type === 'classifierDone' ? message.result : undefined;
+    });
+    if (outcome.value) {
+      this.lastResult = outcome.value;
+      this.emit({ type: 'classifierResult', result: outcome.value });
+      const r = outcome.value.report;
+      this.log.info(`Classifier ${name}: test accuracy ${(100 * r.accuracy).toFixed(1)}%, macro-F1 ${(100 * r.macroF1).toFixed(1)}% (${classifierDir})`);
+    }
+    this.endPanelRun(outcome, outcome.value ? `${name} is ready: test accuracy ${(100 * outcome.value.report.accuracy).toFixed(1)}%.` : undefined);
+    return outcome;
+  }
+
+  /** The transfer-gain curve: from scratch against the pretrained vectors, frozen and fine-tuned. */
+  async curve(args: CurveArgs): Promise<ClassifierOutcome<CurveResult>> {
+    const runId = `curve-${Date.now().toString(36)}`;
+    const vectorsName = path.basename(args.vectorsDir);
+    const job: ClassifierJob = { kind: 'classify-curve', dataPath: args.dataPath, data: args.data ?? {}, vectorsDir: args.vectorsDir, settings: args.settings, ...(args.sizes && { sizes: args.sizes }) };
+    this.startPanelRun({ runId, kind: 'curve', title: 'transfer-gain curve', dataPath: args.dataPath, arch: args.settings.arch, vectorsName });
+    let done = 0;
+    const outcome = await this.run<CurveResult>(runId, job, `transfer-gain curve (${ARCH_LABELS[args.settings.arch]})`, (message, report) => {
+      if (message.type === 'curvePoint') {
+        done++;
+        report(`${done} runs done · ${message.point.size} examples, ${message.point.variant}: ${(100 * message.point.accuracy).toFixed(1)}%`);
+      }
+      return message.type === 'curveDone' ? message.curve : undefined;
+    });
+    if (outcome.value) {
+      this.lastCurve = outcome.value;
+      this.emit({ type: 'curveResult', curve: outcome.value });
+    }
+    this.endPanelRun(outcome, outcome.value ? `Transfer-gain curve ready: ${outcome.value.points.length} runs.` : undefined);
+    return outcome;
+  }
+
+  /** Classifies files and texts with a saved classifier; no panel run, a notification only. */
+  async predict(classifierDir: string, files: string[], texts: { id: string; text: string }[] = []): Promise<ClassifierOutcome<Prediction[]>> {
+    const runId = `predict-${Date.now().toString(36)}`;
+    const job: ClassifierJob = { kind: 'classify-predict', classifierDir, files, texts };
+    return this.run<Prediction[]>(runId, job, `classifying with ${path.basename(classifierDir)}`, (message) => (message.type === 'predictions' ? message.predictions : undefined));
+  }
+
+  /** A misclassified example of the result shown, opened at its line. The panel names it by index only. */
+  async openMisclassified(index: number): Promise<void> {
+    const example = this.lastResult?.misclassified[index];
+    if (!example?.source) return;
+    const match = /^(.*):(\d+)$/.exec(example.source);
+    const file = match ? match[1] : example.source;
+    const line = match ? Number(match[2]) - 1 : 0;
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const position = new vscode.Position(Math.min(line, document.lineCount - 1), 0);
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position), preview: true, viewColumn: vscode.ViewColumn.Beside });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Transfer Lab cannot open ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The latest curve as CSV, where the user chooses. */
+  async exportCurve(): Promise<void> {
+    const curve = this.lastCurve;
+    if (!curve) return;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Save the transfer-gain curve as CSV',
+      defaultUri: vscode.workspace.workspaceFolders?.[0] && vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'transfer-gain-curve.csv'),
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    const rows = ['examples,variant,accuracy,macro_f1,train_seconds', ...curve.points.map((p) => [p.size, p.variant, p.accuracy.toFixed(4), p.macroF1.toFixed(4), p.trainSeconds.toFixed(2)].join(','))];
+    await vscode.workspace.fs.writeFile(target, Buffer.from(`${rows.join('\n')}\n`));
+    void vscode.window.showInformationMessage(`Transfer Lab: saved ${curve.points.length} points to ${target.fsPath}.`);
+  }
+
+  private classifiersRoot(): string | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder && path.resolve(folder.uri.fsPath, this.config.classifiersFolder);
+  }
+
+  /**
+   * One job in its own trainer process behind a cancellable notification. `take` sees every message,
+   * may report progress, and returns the job's value from its final message.
+   */
+  private run<T>(runId: string, job: ClassifierJob, title: string, take: (message: TrainerToHost, report: (text: string) => void) => T | undefined): Promise<ClassifierOutcome<T>> {
+    if (this.active) {
+      const message = 'A classifier run is already in progress. Cancel it or wait for it to finish.';
+      void vscode.window.showWarningMessage(`Transfer Lab: ${message}`);
+      return Promise.resolve({ status: 'failed', error: message });
+    }
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Transfer Lab: ${title}`, cancellable: true }, async (notification, token) => {
+        let value: T | undefined;
+        let failure: string | undefined;
+        let cancelled = false;
+        const report = (text: string) => notification.report({ message: text });
+        const trainer = new TrainerProcess(
+          this.trainerScript,
+          (message) => {
+            if (message.type === 'log') this.log[message.level](message.message);
+            else if (message.type === 'error') failure = message.message;
+            else if (message.type === 'cancelled') cancelled = true;
+            else if (message.type === 'classifierDataset') this.emit({ type: 'classifierDataset', dataset: message.dataset, backend: message.backend });
+            else if (message.type === 'classifierEpoch') this.emit({ type: 'classifierEpoch', epoch: message.epoch });
+            else if (message.type === 'curvePoint') this.emit({ type: 'curvePoint', point: message.point });
+            const taken = take(message, report);
+            if (taken !== undefined) value = taken;
+            if (message.type === 'error' && message.detail) this.log.error(message.detail);
+          },
+          (line) => this.log.info(`[trainer] ${line}`),
+        );
+        this.active = { runId, trainer, cancelRequested: false };
+        void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+        token.onCancellationRequested(() => void this.cancel());
+        this.log.info(`Classifier run ${runId}: ${title}`);
+        trainer.send({ type: 'start', runId, job });
+        const exit = await trainer.exited;
+        const cancelRequested = this.active.cancelRequested;
+        this.active = undefined;
+        void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+        if (value !== undefined) return { status: 'done', value } as ClassifierOutcome<T>;
+        if (cancelled || cancelRequested) {
+          this.log.info(`Classifier run ${runId} cancelled`);
+          return { status: 'cancelled' } as ClassifierOutcome<T>;
+        }
+        const error = failure ?? `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+        if (exit.logTail.length > 0 && !failure) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+        this.log.error(`Classifier run ${runId} failed: ${error}`);
+        void vscode.window.showErrorMessage(`Transfer Lab: ${title} failed. ${error}`, 'Show Log').then((choice) => {
+          if (choice === 'Show Log') this.log.show();
+        });
+        return { status: 'failed', error } as ClassifierOutcome<T>;
+      }),
+    );
+  }
+
+  private startPanelRun(run: Extract<ClassifierPanelMessage, { type: 'classifierRunStarted' }>['run']): void {
+    // A train run replaces the replay; a curve keeps the last classifier's result in view.
+    this.replay = run.kind === 'train' ? [] : this.replay.filter((m) => m.type === 'classifierResult');
+    this.emit({ type: 'classifierRunStarted', run });
+  }
+
+  private endPanelRun(outcome: ClassifierOutcome<unknown>, doneMessage: string | undefined): void {
+    const message = outcome.status === 'done' ? (doneMessage ?? 'Done.') : outcome.status === 'cancelled' ? 'Cancelled; nothing was written.' : `Failed: ${outcome.error}`;
+    this.emit({ type: 'classifierRunEnded', status: outcome.status, message });
+  }
+
+  private emit(message: ClassifierPanelMessage): void {
+    // Epochs and curve points are part of the replay too: a panel opened mid-run redraws the chart.
+    this.replay.push(message);
+    this.eventEmitter.fire(message);
+  }
+
+  private refuse<T>(message: string): ClassifierOutcome<T> {
+    void vscode.window.showErrorMessage(`Transfer Lab: ${message}`);
+    return { status: 'failed', error: message };
+  }
+
+  dispose(): void {
+    this.active?.trainer.kill();
+    this.eventEmitter.dispose();
+  }
+}
