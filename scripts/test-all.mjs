@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole test run of Transfer Lab (`npm test`), in four tiers:
+// The whole test run of Transfer Lab (`npm test`), in five tiers:
 //   unit         node --test (TAP) over test/unit/*.test.ts, through tsx
+//   webview      test/webview/*.test.mjs: webview components alone in headless Chromium, mocked API
 //   build        the WebAssembly kernel matches its C source; npm run package -> transfer-lab.vsix
 //   integration  mocha suite test/e2e/suite/*.ts inside a real VS Code extension host (code-server),
 //                extensionDevelopmentPath = this repo, against a fresh fixture workspace
@@ -28,14 +29,14 @@ const VSIX = join(ROOT, 'transfer-lab.vsix');
 // ---------- arguments ----------
 
 const argv = process.argv.slice(2);
-const TIER_SETS = { unit: ['unit'], build: ['build'], integration: ['integration'], ui: ['ui'], e2e: ['build', 'integration', 'ui'] };
+const TIER_SETS = { unit: ['unit'], webview: ['webview'], build: ['build'], integration: ['integration'], ui: ['ui'], e2e: ['build', 'integration', 'ui'] };
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? argv[onlyAt + 1] : argv.find((a) => a.startsWith('--only='))?.slice(7);
 if (only !== undefined && !TIER_SETS[only]) {
   console.error(`--only takes one of ${Object.keys(TIER_SETS).join(', ')}; got ${only}`);
   process.exit(2);
 }
-const tiers = new Set(only ? TIER_SETS[only] : ['unit', 'build', 'integration', 'ui']);
+const tiers = new Set(only ? TIER_SETS[only] : ['unit', 'webview', 'build', 'integration', 'ui']);
 const noBuild = argv.includes('--no-build');
 const keep = argv.includes('--keep');
 if (noBuild) tiers.delete('build');
@@ -185,9 +186,6 @@ async function e2eSetup() {
   if (e2e) return;
   const [cs, fx] = await Promise.all([import('./e2e/code-server.mjs'), import('./e2e/fixture.mjs')]);
   e2e = { ...cs, ...fx };
-  // Only this run's screenshots and logs: stale ones (an old ui-error.png...) would mislead.
-  rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
   runDir = e2e.makeRunDir();
   console.log(`e2e scratch folder: ${runDir}`);
   // Also on Ctrl-C (the signal handlers of code-server.mjs exit the process): no temp folder left behind.
@@ -241,6 +239,30 @@ async function integrationTier() {
   }
 }
 
+/**
+ * Webview components on their own in headless Chromium, with a mocked acquireVsCodeApi:
+ * test/webview/*.test.mjs, each printing "N passed, N failed" last.
+ */
+async function webviewTier() {
+  if (!existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) {
+    const { code } = await run('bash', [join(ROOT, 'scripts', 'e2e', 'install-system-packages.sh')]);
+    if (code !== 0) return { passed: 0, failed: 1, note: 'chromium is missing and could not be installed with apt' };
+  }
+  let passed = 0;
+  let failed = 0;
+  const dir = join('test', 'webview');
+  for (const file of readdirSync(dir).filter((f) => /\.test\.mjs$/.test(f)).sort()) {
+    const { code, out } = await run(process.execPath, [join(dir, file)], { capture: true, timeoutMs: 5 * 60_000 });
+    const counts = /(\d+) passed, (\d+) failed\s*$/.exec(out);
+    if (counts) {
+      passed += Number(counts[1]);
+      failed += Number(counts[2]);
+    }
+    if (!counts || (code !== 0 && Number(counts[2]) === 0)) failed++;
+  }
+  return { passed, failed };
+}
+
 async function uiTier() {
   if (!existsSync(VSIX)) return { passed: 0, failed: 1, note: 'transfer-lab.vsix is missing: build first' };
   await e2eSetup();
@@ -278,7 +300,13 @@ async function uiTier() {
 // ---------- main ----------
 
 let buildOk = true;
+if (['webview', 'integration', 'ui'].some((t) => tiers.has(t))) {
+  // Only this run's screenshots and logs: stale ones (an old ui-error.png...) would mislead.
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}
 if (tiers.has('unit')) await tier('unit', unitTier);
+if (tiers.has('webview')) await tier('webview', webviewTier);
 if (tiers.has('build')) buildOk = (await tier('build', buildTier)).failed === 0;
 for (const [name, fn] of [['integration', integrationTier], ['ui', uiTier]]) {
   if (!tiers.has(name)) continue;
