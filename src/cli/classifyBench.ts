@@ -1,7 +1,7 @@
 // `transfer-lab classify bench`: our classifiers and the fastText CLI's supervised mode on the same
 // folds (or the same given train/test split), side by side: accuracy, macro-F1, training time.
 import * as path from 'node:path';
-import { ARCHITECTURES } from '../core/classify/architectures';
+import { ARCHITECTURES, type Architecture } from '../core/classify/architectures';
 import { DEFAULT_VALIDATION, meanAndSpread, splitDataset, trainAndTest, type ClassifierRecipe, type MeanAndSpread } from '../core/classify/classifyRuns';
 import type { LabelledExample } from '../core/classify/labelledData';
 import { stratifiedFolds, stratifiedSplit, type DataSplit } from '../core/classify/splits';
@@ -44,6 +44,7 @@ export async function classifyBench(argv: string[]): Promise<number> {
     'max-len': { kind: 'int', min: 1, max: 10_000 },
     patience: { kind: 'int', min: 1, max: 1000 },
     seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
+    'word-pairs': { kind: 'boolean' },
     'no-fasttext': { kind: 'boolean' },
     json: { kind: 'boolean' },
     quiet: { kind: 'boolean' },
@@ -52,8 +53,8 @@ export async function classifyBench(argv: string[]): Promise<number> {
   const log = stderrLog(flags.quiet === true || flags.json === true);
   const vectors = await openVectorsFlag(flags, log);
   if (!vectors) throw new UsageError('classify bench needs the pretrained vectors: --vectors <model or vectors file>.');
-  const archs = listFlag('--arch', flags.arch, ARCHITECTURES, ['bag', 'cnn']);
-  const modes = listFlag('--embeddings', flags.embeddings, ['frozen', 'tuned', 'random'] as const, ['tuned']);
+  const modes = listFlag('--embeddings', flags.embeddings, EMBEDDINGS, ['tuned']);
+  const systems = systemList(flags.arch, modes);
   const dataset = await openData(positional[0], flags, log);
   const seed = (flags.seed as number | undefined) ?? 1;
 
@@ -91,13 +92,11 @@ export async function classifyBench(argv: string[]): Promise<number> {
     for (let u = 0; u < units.length; u++) {
       const unit = units[u];
       if (units.length > 1) log(`fold ${u + 1}/${units.length}`);
-      for (const arch of archs) {
-        for (const embeddings of modes) {
-          const recipe: ClassifierRecipe = recipeFrom(flags, arch, embeddings);
-          const { classifier, result } = await trainAndTest(unit, dataset.labels, recipe, vectors);
-          classifier.dispose();
-          record(systemName(arch, embeddings), result.report.accuracy, result.report.macroF1, result.trainSeconds);
-        }
+      for (const { arch, embeddings } of systems) {
+        const recipe: ClassifierRecipe = recipeFrom(flags, arch, embeddings);
+        const { classifier, result } = await trainAndTest(unit, dataset.labels, recipe, vectors);
+        classifier.dispose();
+        record(systemName(arch, embeddings), result.report.accuracy, result.report.macroF1, result.trainSeconds);
       }
       if (fastText && workspace) {
         // fastText has no early stopping, so it trains on the held-out validation part too; both
@@ -128,6 +127,18 @@ export async function classifyBench(argv: string[]): Promise<number> {
 function systemName(arch: string, embeddings: EmbeddingMode): string {
   const model = { bag: 'Transfer Lab bag', cnn: 'Transfer Lab CNN', bilstm: 'Transfer Lab BiLSTM' }[arch] ?? arch;
   return `${model} (${embeddings === 'random' ? 'from scratch' : `${embeddings} vectors`})`;
+}
+
+const EMBEDDINGS = ['frozen', 'tuned', 'random'] as const;
+
+/** --arch bag,cnn:frozen: each architecture with its own embeddings, or with every --embeddings mode. */
+function systemList(value: unknown, modes: EmbeddingMode[]): { arch: Architecture; embeddings: EmbeddingMode }[] {
+  const items = value === undefined ? ['bag', 'cnn'] : String(value).split(',').map((s) => s.trim());
+  return items.flatMap((item) => {
+    const [arch, embeddings] = item.split(':');
+    const a = choiceFlag('--arch', arch, ARCHITECTURES, 'cnn');
+    return embeddings === undefined ? modes.map((m) => ({ arch: a, embeddings: m })) : [{ arch: a, embeddings: choiceFlag('--arch (after the colon)', embeddings, EMBEDDINGS, 'tuned') }];
+  });
 }
 
 function listFlag<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T[]): T[] {

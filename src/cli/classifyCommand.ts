@@ -30,11 +30,13 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --arch A             bag (averaged embeddings, fastText-style) | cnn (Kim 2014) | bilstm (attention) [cnn]
   --embeddings E       frozen | tuned (start from --vectors) | random (from scratch) [tuned with --vectors]
   --epochs N --batch-size N --lr X --max-len N --patience N --seed N   training settings
+  --word-pairs         bag: also learn a vector per word pair (fastText's -wordNgrams 2)
   --text-column C --label-column C   CSV/TSV columns (name or 0-based index); --text-field --label-field for JSONL
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
   --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
   --sizes LIST         curve: training-set sizes, comma-separated (the whole set is always added) [${CURVE_SIZES.join(',')}]
   --folds K            bench: k-fold cross-validation (default: the data's own test split if it has one, else 10)
+                       bench's --arch takes a list, each item optionally with its embeddings: bag:tuned,cnn:frozen
   --no-fasttext        bench: do not run the fastText CLI even if it is installed
   --json               print one JSON object
 `;
@@ -57,6 +59,7 @@ const TRAINING_FLAGS: Record<string, FlagSpec> = {
   'max-len': { kind: 'int', min: 1, max: 10_000 },
   patience: { kind: 'int', min: 1, max: 1000 },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
+  'word-pairs': { kind: 'boolean' },
   json: { kind: 'boolean' },
   quiet: { kind: 'boolean' },
 };
@@ -111,6 +114,7 @@ export function recipeFrom(flags: Record<string, unknown>, arch: Architecture, e
   if (flags.lr !== undefined) recipe.learningRate = flags.lr as number;
   if (flags['max-len'] !== undefined) recipe.maxLen = flags['max-len'] as number;
   if (flags.patience !== undefined) recipe.patience = flags.patience as number;
+  if (flags['word-pairs'] === true) recipe.ngrams = 2;
   recipe.seed = (flags.seed as number | undefined) ?? 1;
   return recipe;
 }

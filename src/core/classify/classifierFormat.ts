@@ -132,7 +132,8 @@ export async function loadClassifier(dir: string, options: LoadClassifierOptions
   if (shape.classes !== manifest.labels.length) fail(`the network has ${shape.classes} outputs but there are ${manifest.labels.length} labels`);
   let vocabulary: TextVocabulary;
   try {
-    vocabulary = new TextVocabulary(manifest.vocabulary);
+    // Classifiers saved before word pairs existed have no ngrams setting: words only.
+    vocabulary = new TextVocabulary(manifest.vocabulary, manifest.settings?.ngrams ?? 1);
   } catch (error) {
     return fail(`bad vocabulary: ${(error as Error).message}`);
   }

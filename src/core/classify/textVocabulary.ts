@@ -17,9 +17,14 @@ export type EmbeddingMode = 'frozen' | 'tuned' | 'random';
 /** Kim (2014) initialises vectors of words without a pretrained vector uniformly in this ±range. */
 export const RANDOM_INIT_RANGE = 0.25;
 
+/** 1 = words only; 2 = words and word pairs (fastText's -wordNgrams 2), for the bag of embeddings. */
+export type NgramOrder = 1 | 2;
+
 export interface TextVocabularyOptions {
   /** Training words seen fewer times than this map to <unk>. Default 1. */
   minCount?: number;
+  /** Also learn a row per word pair seen in training (every pair is kept). Default 1. */
+  ngrams?: NgramOrder;
   /**
    * Other texts (validation, unlabelled) whose words are added when `keepExtraWord` says so, typically
    * when they have a pretrained vector: such a word then means something at prediction time even
@@ -32,6 +37,26 @@ export interface TextVocabularyOptions {
 /** The tokenizer's settings: lower-cased, as the pretrained models are. */
 export function tokenizeForClassifier(text: string): string[] {
   return tokenize(text, { lowercase: true });
+}
+
+/** Joins a word pair into one token; the tokenizer never puts a space inside a word, so pairs cannot collide with words. */
+export const PAIR_JOINER = ' ';
+
+export const isWordPair = (token: string) => token.includes(PAIR_JOINER);
+
+/**
+ * A text's tokens for a vocabulary of this order: with pairs, each word is followed by the pair it
+ * ends ("a", "b", "a b", "c", "b c"), so cutting at maxLen keeps the start of the text whole.
+ */
+export function classifierTokens(text: string, ngrams: NgramOrder): string[] {
+  const words = tokenizeForClassifier(text);
+  if (ngrams === 1) return words;
+  const tokens: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    tokens.push(words[i]);
+    if (i > 0) tokens.push(words[i - 1] + PAIR_JOINER + words[i]);
+  }
+  return tokens;
 }
 
 export interface EncodedTexts {
@@ -47,7 +72,11 @@ export class TextVocabulary {
   readonly words: string[];
   private readonly index = new Map<string, number>();
 
-  constructor(words: string[]) {
+  constructor(
+    words: string[],
+    readonly ngrams: NgramOrder = 1,
+  ) {
+    if (ngrams !== 1 && ngrams !== 2) throw new Error(`ngrams is 1 or 2, got ${ngrams}`);
     if (words[PADDING_ID] !== PADDING_WORD || words[UNKNOWN_ID] !== UNKNOWN_WORD) {
       throw new Error(`a classifier vocabulary starts with ${PADDING_WORD} and ${UNKNOWN_WORD}`);
     }
@@ -60,10 +89,12 @@ export class TextVocabulary {
 
   static fromTexts(texts: string[], options: TextVocabularyOptions = {}): TextVocabulary {
     const minCount = options.minCount ?? 1;
+    const ngrams = options.ngrams ?? 1;
     const counts = new Map<string, number>();
-    for (const text of texts) for (const word of tokenizeForClassifier(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    for (const text of texts) for (const token of classifierTokens(text, ngrams)) counts.set(token, (counts.get(token) ?? 0) + 1);
     // Ties keep first-seen order (Map iteration order; sort is stable), so the rows are reproducible.
-    const kept = [...counts].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1]).map(([word]) => word);
+    // Word pairs are all kept, as fastText keeps every hashed pair: a rare pair costs one row.
+    const kept = [...counts].filter(([token, count]) => count >= minCount || isWordPair(token)).sort((a, b) => b[1] - a[1]).map(([token]) => token);
     const words = [PADDING_WORD, UNKNOWN_WORD, ...kept];
     if (options.extraTexts) {
       const have = new Set(words);
@@ -75,7 +106,7 @@ export class TextVocabulary {
         }
       }
     }
-    return new TextVocabulary(words);
+    return new TextVocabulary(words, ngrams);
   }
 
   get size(): number {
@@ -92,7 +123,7 @@ export class TextVocabulary {
     const ids = new Int32Array(texts.length * maxLen);
     const lengths = new Int32Array(texts.length);
     for (let t = 0; t < texts.length; t++) {
-      const tokens = tokenizeForClassifier(texts[t]);
+      const tokens = classifierTokens(texts[t], this.ngrams);
       const n = Math.min(tokens.length, maxLen);
       for (let i = 0; i < n; i++) ids[t * maxLen + i] = this.idOf(tokens[i]);
       lengths[t] = n;
@@ -112,7 +143,9 @@ export interface EmbeddingTable {
 /**
  * The starting embedding table: pretrained rows for the words `vectors` holds ('frozen', 'tuned'),
  * uniform(-0.25, 0.25) for the others and for every word in mode 'random' (Kim 2014's CNN-rand),
- * zeros for padding. `dim` is the table's width when there are no vectors.
+ * zeros for padding. Word-pair rows start small, uniform(-1/dim, 1/dim) as fastText's input rows,
+ * so that at first the words' own (pretrained) vectors decide the average. `dim` is the table's
+ * width when there are no vectors.
  */
 export function embeddingTableFrom(
   vocab: TextVocabulary,
@@ -126,8 +159,14 @@ export function embeddingTableFrom(
   const table = new Float32Array(vocab.size * dim);
   const random = new Random(seed);
   let found = 0;
+  let pairs = 0;
   for (let row = 0; row < vocab.size; row++) {
     if (row === PADDING_ID) continue;
+    if (isWordPair(vocab.words[row])) {
+      pairs++;
+      for (let d = 0; d < dim; d++) table[row * dim + d] = (random.float() * 2 - 1) / dim;
+      continue;
+    }
     const source = mode === 'random' || row === UNKNOWN_ID ? -1 : vectors!.indexOf(vocab.words[row]);
     if (source >= 0) {
       table.set(vectors!.data.subarray(source * dim, (source + 1) * dim), row * dim);
@@ -136,5 +175,5 @@ export function embeddingTableFrom(
       for (let d = 0; d < dim; d++) table[row * dim + d] = (random.float() * 2 - 1) * RANDOM_INIT_RANGE;
     }
   }
-  return { table, dim, coverage: { found, total: vocab.size - 2 } };
+  return { table, dim, coverage: { found, total: vocab.size - 2 - pairs } };
 }
