@@ -21,14 +21,8 @@ import type { TrainerToHost } from '../shared/protocol';
 
 type Emit = (message: TrainerToHost) => void;
 
-/** Where the bundled trainer finds tfjs's .wasm files: copied beside it by scripts/build.mjs. */
-function wasmDir(): string | undefined {
-  const beside = path.join(__dirname, 'tfjs-wasm');
-  return path.basename(__dirname) === 'dist' ? `${beside}${path.sep}` : undefined;
-}
-
 async function tensorflow(runId: string, emit: Emit) {
-  const loaded = await loadTensorflow({ wasmDir: wasmDir() });
+  const loaded = await loadTensorflow();
   emit({ type: 'log', runId, level: 'info', message: `TensorFlow.js backend: ${loaded.note}` });
   return loaded;
 }

@@ -1,6 +1,7 @@
 // Loads TensorFlow.js on the fastest backend this machine can run: the native tfjs-node binding when
 // it is installed, else WebAssembly (SIMD, one thread: WASM threads do not start under Node), else
 // plain JavaScript. The choice is made once per process.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 export type Tfjs = typeof import('@tensorflow/tfjs');
@@ -34,6 +35,15 @@ export function loadTensorflow(options: LoadTensorflowOptions = {}): Promise<Loa
 const runtimeRequire: (id: string) => unknown = require;
 const NODE_BINDING = ['@tensorflow', 'tfjs-node'].join('/');
 
+/**
+ * The bundles (dist/trainer.js, dist/cli.js) ship the .wasm files beside them in tfjs-wasm/
+ * (scripts/build.mjs), so the packaged extension needs no node_modules.
+ */
+function bundledWasmDir(): string | undefined {
+  const dir = path.join(__dirname, 'tfjs-wasm');
+  return existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')) ? dir : undefined;
+}
+
 async function load(options: LoadTensorflowOptions): Promise<LoadedTensorflow> {
   let nodeReason: string;
   try {
@@ -51,7 +61,7 @@ async function load(options: LoadTensorflowOptions): Promise<LoadedTensorflow> {
   let wasmReason: string;
   try {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-    const dir = options.wasmDir ?? path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    const dir = options.wasmDir ?? bundledWasmDir() ?? path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(dir.endsWith(path.sep) || dir.endsWith('/') ? dir : dir + '/');
     if (await tf.setBackend('wasm')) {
       await tf.ready();
