@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES, type Architecture } from '../core/classify/architectures';
 import { loadClassifier, saveClassifier } from '../core/classify/classifierFormat';
-import { splitDataset, trainAndTest, transferGainCurve, CURVE_SIZES, CURVE_VARIANTS, type ClassifierRecipe, type CurvePoint, type TestResult } from '../core/classify/classifyRuns';
+import { crossValidate, splitDataset, trainAndTest, type CrossValidation, transferGainCurve, CURVE_SIZES, CURVE_VARIANTS, type ClassifierRecipe, type CurvePoint, type TestResult } from '../core/classify/classifyRuns';
 import { loadLabelledData, type LabelledDataset, type LoadLabelledDataOptions } from '../core/classify/labelledData';
 import type { ClassificationReport } from '../core/classify/metrics';
 import { loadTensorflow } from '../core/classify/tfBackend';
@@ -35,7 +35,8 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
   --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
   --sizes LIST         curve: training-set sizes, comma-separated (the whole set is always added) [${CURVE_SIZES.join(',')}]
-  --folds K            bench: k-fold cross-validation (default: the data's own test split if it has one, else 10)
+  --folds K            train: also report k-fold cross-validation over all the data (the classifier
+                       written is trained on the usual split); bench: k-fold cross-validation (default: the data's own test split if it has one, else 10)
                        bench's --arch takes a list, each item optionally with its embeddings: bag:tuned,cnn:frozen
   --no-fasttext        bench: do not run the fastText CLI even if it is installed
   --json               print one JSON object
@@ -152,7 +153,7 @@ export function formatReport(report: ClassificationReport): string {
 // ---------- train ----------
 
 async function classifyTrain(argv: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, out: { kind: 'string' } });
+  const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, out: { kind: 'string' }, folds: { kind: 'int', min: 2, max: 100 } });
   if (positional.length !== 1) throw new UsageError('classify train takes one labelled dataset. Example: transfer-lab classify train reviews/ --vectors glove.txt --out sentiment');
   const out = flags.out as string | undefined;
   if (!out) throw new UsageError('classify train needs --out <folder> for the classifier.');
@@ -173,6 +174,18 @@ async function classifyTrain(argv: string[]): Promise<number> {
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
+    let crossValidation: CrossValidation | undefined;
+    if (flags.folds !== undefined) {
+      // Cross-validation first, over every example, for an estimate less noisy than one test split;
+      // the classifier written is then trained as without --folds.
+      const k = flags.folds as number;
+      crossValidation = await crossValidate(dataset.examples, dataset.labels, k, recipe, vectors, {
+        seed: recipe.seed,
+        hooks: { signal: abort.signal },
+        onFold: (fold, r) => log(`fold ${fold}/${k}: accuracy ${pct(r.report.accuracy)}, macro-F1 ${pct(r.report.macroF1)}`),
+      });
+      log(`${k}-fold cross-validation: accuracy ${pct(crossValidation.accuracy.mean)} ± ${pct(crossValidation.accuracy.std)}, macro-F1 ${pct(crossValidation.macroF1.mean)} ± ${pct(crossValidation.macroF1.std)}`);
+    }
     const { classifier, result } = await trainAndTest(split, dataset.labels, { ...recipe, vectorsSource: flags.vectors as string | undefined }, vectors, {
       signal: abort.signal,
       onEpoch: (e) => log(epochLine(e)),
@@ -180,9 +193,13 @@ async function classifyTrain(argv: string[]): Promise<number> {
     await saveClassifier(classifier, outDir, { metrics: metricsRecord(result, dataset) });
     classifier.dispose();
     if (flags.json === true) {
-      process.stdout.write(`${JSON.stringify({ out: outDir, arch, embeddings, backend, ...summary(result) })}\n`);
+      process.stdout.write(`${JSON.stringify({ out: outDir, arch, embeddings, backend, ...summary(result), ...(crossValidation && { crossValidation }) })}\n`);
     } else {
       process.stdout.write(`wrote ${outDir}: best epoch ${result.bestEpoch} of ${result.history.length}, ${result.trainSeconds.toFixed(1)} s\n\ntest set (${split.test.length} examples): ${formatReport(result.report)}\n`);
+      if (crossValidation) {
+        const cv = crossValidation;
+        process.stdout.write(`\n${cv.folds}-fold cross-validation: accuracy ${pct(cv.accuracy.mean)} ± ${pct(cv.accuracy.std)}, macro-F1 ${pct(cv.macroF1.mean)} ± ${pct(cv.macroF1.std)}\n`);
+      }
       if (result.misclassified.length > 0) {
         process.stdout.write(`\nmost confident mistakes:\n`);
         for (const m of result.misclassified.slice(0, 5)) {

@@ -98,12 +98,15 @@ test('CLI: classify train on a folder per label, then predict a folder into a CS
     writeFileSync(path.join(data, label, `${i}.txt`), text);
   });
   const clf = path.join(dir, 'spam-filter');
-  const trained = cli('classify', 'train', data, '--vectors', GLOVE, '--arch', 'bag', '--epochs', '6', '--out', clf, '--json');
+  const trained = cli('classify', 'train', data, '--vectors', GLOVE, '--arch', 'bag', '--epochs', '6', '--folds', '2', '--out', clf, '--json');
   assert.equal(trained.status, 0, trained.stderr);
   const summary = JSON.parse(trained.stdout);
   assert.equal(summary.backend, 'wasm');
   assert.ok(summary.accuracy > 0.9, `accuracy ${summary.accuracy}`);
   assert.equal(summary.perClass.length, 2);
+  assert.equal(summary.crossValidation.folds, 2);
+  assert.equal(summary.crossValidation.perFold.length, 2);
+  assert.ok(summary.crossValidation.accuracy.mean > 0.9, JSON.stringify(summary.crossValidation.accuracy));
   assert.ok(existsSync(path.join(clf, 'classifier.json')) && existsSync(path.join(clf, 'weights.bin')));
 
   const inbox = path.join(dir, 'inbox');
