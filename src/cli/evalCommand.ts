@@ -16,10 +16,12 @@ import {
 } from '../core/evaluation';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 
-export const EVAL_USAGE = `  transfer-lab eval <model> [--analogies FILE] [--similarity FILE ...] [--restrict-vocab N] [--json]`;
+export const EVAL_USAGE = `  transfer-lab eval <model> [<other model>] [--analogies FILE] [--similarity FILE ...] [--restrict-vocab N] [--json]`;
 
 export const EVAL_HELP = `eval: scores vectors as gensim's evaluate_word_analogies and evaluate_word_pairs do.
-<model> is a model folder or a vectors file (.bin, .txt, .vec, optionally .gz). Name at least one test set:
+<model> is a model folder or a vectors file (.bin, .txt, .vec, optionally .gz). With two models (a parent
+and its fine-tuned child), both are scored on the same test sets and printed side by side with the change:
+did the child keep what the parent knew? Name at least one test set:
   --analogies FILE     questions in the questions-words.txt format (": section" lines, then "a b c d")
   --similarity FILE    word pairs with human scores, "w1<TAB>w2<TAB>score" (WordSim-353, SimLex-999); repeatable
   --restrict-vocab N   only the N most frequent words count, for questions, answers and pairs [${ANALOGY_DEFAULT_RESTRICT_VOCAB}]
@@ -46,8 +48,8 @@ export interface EvalReport {
 /** Runs the command and prints its report (to stdout unless `write` is given); returns the exit code. */
 export async function runEval(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   const { positional, flags } = parseArgs(argv, EVAL_FLAGS);
-  if (positional.length !== 1) {
-    throw new UsageError('eval takes one model folder or vectors file. Example: transfer-lab eval vectors.bin --analogies questions-words.txt --similarity wordsim353.tsv');
+  if (positional.length !== 1 && positional.length !== 2) {
+    throw new UsageError('eval takes one model folder or vectors file, or two to compare. Example: transfer-lab eval vectors.bin --analogies questions-words.txt --similarity wordsim353.tsv');
   }
   const analogies = flags.analogies as string | undefined;
   const similarity = (flags.similarity as string[] | undefined) ?? [];
@@ -61,20 +63,56 @@ export async function runEval(argv: string[], write: (text: string) => void = (t
     if (!stat?.isFile()) throw new UsageError(`${file}: no such test set file.`);
   }
 
-  const modelPath = path.resolve(positional[0]);
-  const vectors = await loadVectors(modelPath);
-  const report: EvalReport = {
-    vectors: { path: modelPath, words: vectors.size, dim: vectors.dim },
-    restrictVocab: Math.min(restrictVocab, vectors.size),
-    caseInsensitive,
-    similarity: [],
-  };
   const options = { restrictVocab, caseInsensitive };
-  if (analogies !== undefined) report.analogies = await evaluateAnalogies(vectors, analogies, options);
-  for (const file of similarity) report.similarity.push(await evaluateSimilarity(vectors, file, options));
-
-  write(flags.json === true ? `${JSON.stringify(report)}\n` : formatReport(report));
+  const reports: EvalReport[] = [];
+  for (const model of positional) {
+    const modelPath = path.resolve(model);
+    const vectors = await loadVectors(modelPath);
+    const report: EvalReport = {
+      vectors: { path: modelPath, words: vectors.size, dim: vectors.dim },
+      restrictVocab: Math.min(restrictVocab, vectors.size),
+      caseInsensitive,
+      similarity: [],
+    };
+    if (analogies !== undefined) report.analogies = await evaluateAnalogies(vectors, analogies, options);
+    for (const file of similarity) report.similarity.push(await evaluateSimilarity(vectors, file, options));
+    reports.push(report);
+  }
+  if (reports.length === 1) {
+    write(flags.json === true ? `${JSON.stringify(reports[0])}\n` : formatReport(reports[0]));
+  } else {
+    const [before, after] = reports;
+    write(flags.json === true ? `${JSON.stringify({ before, after })}\n` : `${formatReport(before)}\n${formatReport(after)}\n${formatComparison(before, after)}`);
+  }
   return 0;
+}
+
+/** Two reports' headline numbers side by side, with the change from the first to the second. */
+export function formatComparison(before: EvalReport, after: EvalReport): string {
+  const rows: [string, string, string, string][] = [];
+  const a = before.analogies;
+  const b = after.analogies;
+  const signed = (x: number, digits: number, unit = '') => `${x > 0 ? '+' : x < 0 ? '-' : '±'}${Math.abs(x).toFixed(digits)}${unit}`;
+  if (a && b) {
+    for (const part of ['semantic', 'syntactic', 'total'] as const) {
+      const x = a[part];
+      const y = b[part];
+      const change = x.total && y.total ? signed(100 * (y.accuracy - x.accuracy), 1, ' pts') : '-';
+      rows.push([`analogies ${part}`, percent(x.total ? x.accuracy : NaN), percent(y.total ? y.accuracy : NaN), change]);
+    }
+  }
+  before.similarity.forEach((x, i) => {
+    const y = after.similarity[i];
+    const change = Number.isFinite(x.spearman) && Number.isFinite(y.spearman) ? signed(y.spearman - x.spearman, 4) : '-';
+    rows.push([`${path.basename(x.source)} Spearman`, fixed(x.spearman), fixed(y.spearman), change]);
+  });
+  const names = [path.basename(before.vectors.path), path.basename(after.vectors.path)];
+  const width = Math.max(24, ...rows.map((r) => r[0].length));
+  const col = Math.max(10, ...names.map((name) => name.length));
+  const lines = [`Side by side (${names[0]} -> ${names[1]})`, `  ${''.padEnd(width)}  ${names[0].padStart(col)}  ${names[1].padStart(col)}  ${'change'.padStart(10)}`];
+  for (const [name, x, y, change] of rows) lines.push(`  ${name.padEnd(width)}  ${x.padStart(col)}  ${y.padStart(col)}  ${change.padStart(10)}`);
+  lines.push('  (each model counts the questions and pairs whose words it knows among its most frequent words)');
+  return `${lines.join('\n')}\n`;
 }
 
 async function loadVectors(modelPath: string): Promise<WordVectors> {

@@ -84,7 +84,7 @@ describe('transfer-lab eval', () => {
     const cases: [string[], RegExp][] = [
       [[GLOVE], /eval needs a test set: --analogies FILE .* and\/or --similarity FILE/],
       [[], /eval takes one model folder or vectors file/],
-      [[GLOVE, 'extra', '--similarity', WORDSIM], /eval takes one model folder or vectors file/],
+      [[GLOVE, 'extra', 'third', '--similarity', WORDSIM], /eval takes one model folder or vectors file, or two to compare/],
       [[GLOVE, '--similarity', path.join(dir, 'nope.tsv')], /nope\.tsv: no such test set file/],
       [[path.join(dir, 'nope.bin'), '--similarity', WORDSIM], /nope\.bin does not exist/],
       [[GLOVE, '--similarity', WORDSIM, '--restrict-vocab', '0'], /--restrict-vocab must be between 1 and/],
@@ -107,6 +107,43 @@ describe('transfer-lab eval', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /broken\.tsv line 3: expected 3 tab-separated fields/);
     const help = cli('--help');
-    assert.match(help.stdout, /transfer-lab eval <model> \[--analogies FILE\] \[--similarity FILE \.\.\.\]/);
+    assert.match(help.stdout, /transfer-lab eval <model> \[<other model>\] \[--analogies FILE\] \[--similarity FILE \.\.\.\]/);
+  });
+});
+
+describe('eval with two models', () => {
+  it('scores both on the same test sets and prints them side by side with the change', async () => {
+    const glove = await readWord2Vec(GLOVE);
+    // The second model: GloVe with the vectors of its 2,000 most frequent words scrambled (rows
+    // shuffled among themselves), so its analogy accuracy must drop.
+    const data = glove.data.slice();
+    for (let i = 0; i < 2000; i++) {
+      const j = (i * 7919) % 2000;
+      const a = data.slice(i * glove.dim, (i + 1) * glove.dim);
+      data.copyWithin(i * glove.dim, j * glove.dim, (j + 1) * glove.dim);
+      data.set(a, j * glove.dim);
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-eval2-'));
+    const scrambled = path.join(dir, 'scrambled.txt');
+    const { WordVectors } = await import('../../src/core/vectors');
+    await writeWord2Vec(new WordVectors(glove.words, glove.dim, data), scrambled, { binary: false });
+    try {
+      const json = await evalOutput(...[GLOVE, scrambled, '--analogies', QUESTIONS, '--similarity', WORDSIM, '--json']);
+      assert.equal(json.code, 0);
+      const { before: a, after: b } = JSON.parse(json.stdout) as { before: EvalReport; after: EvalReport };
+      assert.equal(a.vectors.path, GLOVE);
+      assert.equal(b.vectors.path, scrambled);
+      assert.equal(a.analogies!.questions, b.analogies!.questions);
+      assert.ok(b.analogies!.total.accuracy < a.analogies!.total.accuracy - 0.2, `${a.analogies!.total.accuracy} -> ${b.analogies!.total.accuracy}`);
+
+      const text = await evalOutput(...[GLOVE, scrambled, '--analogies', QUESTIONS, '--similarity', WORDSIM]);
+      const side = text.stdout.slice(text.stdout.indexOf('Side by side'));
+      const total = side.split('\n').find((line) => line.trim().startsWith('analogies total'))!;
+      const change = Number(/([+-]\d+\.\d) pts/.exec(total)![1]);
+      assert.ok(Math.abs(change - 100 * (b.analogies!.total.accuracy - a.analogies!.total.accuracy)) < 0.051, total);
+      assert.match(side, /wordsim353\.tsv Spearman/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
