@@ -50,7 +50,8 @@ export async function classifyBench(argv: string[]): Promise<number> {
     quiet: { kind: 'boolean' },
   });
   if (positional.length !== 1) throw new UsageError('classify bench takes one labelled dataset. Example: transfer-lab classify bench mr.jsonl --vectors glove.txt --folds 10');
-  const log = stderrLog(flags.quiet === true || flags.json === true);
+  // Progress goes to stderr even with --json: a bench runs for minutes.
+  const log = stderrLog(flags.quiet === true);
   const vectors = await openVectorsFlag(flags, log);
   if (!vectors) throw new UsageError('classify bench needs the pretrained vectors: --vectors <model or vectors file>.');
   const modes = listFlag('--embeddings', flags.embeddings, EMBEDDINGS, ['tuned']);

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { CLASSIFIER_FILE } from '../core/classify/classifierFormat';
 import { listCorpusFiles } from '../core/corpus';
 import { listModels } from '../core/modelFolder';
-import type { Architecture, EmbeddingMode, Prediction } from '../shared/classifierProtocol';
+import { previewColumns, previewFields } from '../core/classify/labelledData';
+import type { Architecture, DataReadOptions, EmbeddingMode, Prediction } from '../shared/classifierProtocol';
 import type { ClassifierController } from './classifierController';
 import type { Config } from './config';
 import { describeModel } from './modelEvaluator';
@@ -85,10 +86,44 @@ function trusted(): boolean {
   return false;
 }
 
+/**
+ * For a CSV/TSV or JSONL file, which column or field holds the text and which the label: asked only
+ * when the loader could not tell by itself (no header names it knows, more than two columns).
+ */
+async function pickColumns(dataPath: string): Promise<DataReadOptions | undefined> {
+  const extension = path.extname(dataPath).toLowerCase();
+  try {
+    if (extension === '.csv' || extension === '.tsv') {
+      const preview = await previewColumns(dataPath);
+      if (preview.text !== undefined && preview.label !== undefined) return {};
+      const items = preview.columns.map((name, index) => ({ label: name, index }));
+      const text = await vscode.window.showQuickPick(items, { title: `${path.basename(dataPath)}: which column holds the text?` });
+      if (!text) return undefined;
+      const label = await vscode.window.showQuickPick(items.filter((c) => c.index !== text.index), { title: `${path.basename(dataPath)}: which column holds the label?` });
+      if (!label) return undefined;
+      return preview.hasHeader ? { textColumn: text.label, labelColumn: label.label } : { textColumn: text.index, labelColumn: label.index };
+    }
+    if (extension === '.jsonl' || extension === '.ndjson') {
+      const fields = await previewFields(dataPath);
+      if (fields.includes('text') && fields.includes('label')) return {};
+      const text = await vscode.window.showQuickPick(fields, { title: `${path.basename(dataPath)}: which field holds the text?` });
+      if (!text) return undefined;
+      const label = await vscode.window.showQuickPick(fields.filter((f) => f !== text), { title: `${path.basename(dataPath)}: which field holds the label?` });
+      return label ? { textField: text, labelField: label } : undefined;
+    }
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Transfer Lab cannot read ${dataPath}: ${(error as Error).message}`);
+    return undefined;
+  }
+  return {};
+}
+
 export async function trainClassifierCommand(controller: ClassifierController, config: Config, target?: vscode.Uri) {
   if (!trusted()) return undefined;
   const dataPath = await pickData(target);
   if (!dataPath) return undefined;
+  const data = await pickColumns(dataPath);
+  if (!data) return undefined;
   const vectorsDir = await pickVectors(config, true);
   if (vectorsDir === undefined) return undefined;
   const arch = await pickArchitecture(config);
@@ -98,6 +133,7 @@ export async function trainClassifierCommand(controller: ClassifierController, c
   const defaults = config.classifier;
   return controller.train({
     dataPath,
+    data,
     ...(vectorsDir !== null && { vectorsDir }),
     settings: { arch, embeddings, epochs: defaults.epochs, batchSize: defaults.batchSize, maxLen: defaults.maxLen, patience: defaults.patience, seed: defaults.seed },
   });
@@ -107,12 +143,14 @@ export async function transferGainCurveCommand(controller: ClassifierController,
   if (!trusted()) return undefined;
   const dataPath = await pickData(target);
   if (!dataPath) return undefined;
+  const data = await pickColumns(dataPath);
+  if (!data) return undefined;
   const vectorsDir = await pickVectors(config, false);
   if (!vectorsDir) return undefined;
   const arch = await pickArchitecture(config);
   if (!arch) return undefined;
   const defaults = config.classifier;
-  return controller.curve({ dataPath, vectorsDir, settings: { arch, epochs: defaults.epochs, batchSize: defaults.batchSize, maxLen: defaults.maxLen, patience: defaults.patience, seed: defaults.seed } });
+  return controller.curve({ dataPath, data, vectorsDir, settings: { arch, epochs: defaults.epochs, batchSize: defaults.batchSize, maxLen: defaults.maxLen, patience: defaults.patience, seed: defaults.seed } });
 }
 
 interface ClassifierEntry {

@@ -10,8 +10,8 @@ import { loadClassifier, saveClassifier, WEIGHTS_FILE } from '../../src/core/cla
 import { readWord2Vec } from '../../src/core/formats/word2vecFormat';
 import type { WordVectors } from '../../src/core/vectors';
 
-const DATA = '/work/shared/data/classification';
-const GLOVE = '/work/shared/data/vectors/glove.6B.100d.top10k.txt';
+const DATA = path.resolve(__dirname, '../../../shared/data/classification');
+const GLOVE = path.resolve(__dirname, '../../../shared/data/vectors/glove.6B.100d.top10k.txt');
 
 /** SMS Spam Collection: `label<TAB>text` per line, ham or spam. */
 function readSms(): LabelledText[] {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadLabelledData, type LabelledExample } from '../../src/core/classify/labelledData';
+import { loadLabelledData, previewColumns, previewFields, type LabelledExample } from '../../src/core/classify/labelledData';
 import { toFastTextLines } from '../../src/core/classify/fastTextFormat';
 
-const DATA = '/work/shared/data/classification';
+const DATA = path.resolve(__dirname, '../../../shared/data/classification');
 
 function countLabels(examples: LabelledExample[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -255,4 +255,30 @@ test('numeric labels sort as numbers', async (t) => {
   writeFileSync(file, 'text\tlabel\nmeh\t10\nok\t2\nbad\t1\n');
   const data = await loadLabelledData(file);
   assert.deepEqual(data.labels, ['1', '2', '10']);
+});
+
+test('previewColumns says which columns the loader would take, and lists them when it cannot tell', async (t) => {
+  const sms = await previewColumns(path.join(DATA, 'sms-spam/SMSSpamCollection.tsv'));
+  assert.deepEqual(sms, { columns: ['column 1', 'column 2'], hasHeader: false, text: 1, label: 0 });
+  const dir = tempDir(t);
+  const named = path.join(dir, 'reviews.csv');
+  writeFileSync(named, 'id,review,stars,sentiment\n1,"Great, really",5,pos\n');
+  assert.deepEqual(await previewColumns(named), { columns: ['id', 'review', 'stars', 'sentiment'], hasHeader: true, text: 1, label: 3 });
+  const unnamed = path.join(dir, 'unnamed.csv');
+  writeFileSync(unnamed, '1,Great film,pos\n2,Dull,neg\n');
+  assert.deepEqual(await previewColumns(unnamed), { columns: ['column 1', 'column 2', 'column 3'], hasHeader: false });
+  // What the user then picks loads: by index without a header.
+  const loaded = await loadLabelledData(unnamed, { textColumn: 1, labelColumn: 2 });
+  assert.deepEqual(loaded.examples.map((e) => [e.text, e.label]), [['Great film', 'pos'], ['Dull', 'neg']]);
+  const empty = path.join(dir, 'empty.csv');
+  writeFileSync(empty, '\n');
+  await assert.rejects(previewColumns(empty), /empty\.csv is empty/);
+});
+
+test('previewFields lists the fields of a JSONL file’s first object', async (t) => {
+  assert.deepEqual(await previewFields(path.join(DATA, 'mr/mr.jsonl')), ['text', 'label']);
+  const dir = tempDir(t);
+  const file = path.join(dir, 'tickets.jsonl');
+  writeFileSync(file, '\n{"body": "printer on fire", "team": "hardware", "id": 7}\n');
+  assert.deepEqual(await previewFields(file), ['body', 'team', 'id']);
 });

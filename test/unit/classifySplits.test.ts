@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadLabelledData, type LabelledExample } from '../../src/core/classify/labelledData';
 import { stratifiedSplit, stratifiedFolds, sampleTrainingSubset } from '../../src/core/classify/splits';
 
-const DATA = '/work/shared/data/classification';
+const DATA = path.resolve(__dirname, '../../../shared/data/classification');
 
 function countLabels(examples: readonly LabelledExample[]): Map<string, number> {
   const counts = new Map<string, number>();

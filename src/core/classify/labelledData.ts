@@ -3,7 +3,7 @@
 // of those. Line formats are streamed line by line, so a large file is never one string in memory.
 // Problems the user can fix throw an Error naming the file, the line, what is wrong and what to do;
 // examples that merely carry nothing to learn from (empty text, no label) are skipped and counted.
-import { promises as fs, type Dirent } from 'node:fs';
+import { createReadStream, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
@@ -535,4 +535,50 @@ async function loadGivenSplits(dir: string, names: string[], options: LoadLabell
     skipped: [...train.skipped, ...(validation?.skipped ?? []), ...(test?.skipped ?? [])],
     splits,
   };
+}
+
+// ---- column preview (for asking the user) ---------------------------------------------------------
+
+export interface ColumnPreview {
+  /** The column names (a header row), or "column 1", "column 2"… when the first row is data. */
+  columns: string[];
+  hasHeader: boolean;
+  /** The columns the loader would take by itself; undefined where it cannot tell. */
+  text?: number;
+  label?: number;
+}
+
+/**
+ * What a CSV/TSV file's first row says about its columns, so an editor can offer them to pick from
+ * (and skip asking when the loader can tell by itself).
+ */
+export async function previewColumns(file: string): Promise<ColumnPreview> {
+  const format = path.extname(file).toLowerCase() === '.tsv' ? 'tsv' : 'csv';
+  for await (const { fields } of tableRecords(file, format)) {
+    if (fields.length === 1 && fields[0].trim() === '') continue;
+    const hasHeader = looksLikeHeader(fields, {});
+    const columns = hasHeader ? fields.map((f) => f.trim()) : fields.map((_, i) => `column ${i + 1}`);
+    try {
+      const { text, label } = resolveColumns(file, hasHeader ? fields : undefined, fields.length, {});
+      return { columns, hasHeader, text, label };
+    } catch {
+      return { columns, hasHeader };
+    }
+  }
+  throw new Error(`${file} is empty: a CSV/TSV file needs a text column and a label column.`);
+}
+
+/** The field names of a JSONL file's first object, for picking the text and label fields. */
+export async function previewFields(file: string): Promise<string[]> {
+  const lines = readline.createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      const value: unknown = JSON.parse(line);
+      return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    }
+  } finally {
+    lines.close();
+  }
+  return [];
 }

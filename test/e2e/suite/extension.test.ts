@@ -789,6 +789,18 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal(prediction.id, spamFile);
     assert.ok(['ham', 'spam'].includes(prediction.label) && prediction.confidence >= 0.5 && prediction.confidence <= 1, JSON.stringify(prediction));
 
+    // Classify Selection on the same message opened in an editor, all of it selected.
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(spamFile));
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    const picked1 = acceptQuickPicks();
+    const selected = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.classifySelection')), 60_000, 'Classify Selection')) as Prediction | undefined;
+    picked1.dispose();
+    assert.ok(selected, 'Classify Selection returns its prediction');
+    assert.equal(selected.id, 'selection');
+    assert.equal(selected.label, prediction.label, 'the same text gets the same label');
+    assert.ok(Math.abs(selected.confidence - prediction.confidence) < 1e-6);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
     // Classify Folder into CSV on the inbox: one row per file, with every label's probability.
     const csv = path.join(path.dirname(inbox), 'inbox-labels.csv');
     const picked2 = acceptQuickPicks();
