@@ -97,6 +97,11 @@ export class Config {
     return value || DEFAULT_MODELS_FOLDER;
   }
 
+  /** Hovers list a word's neighbours in the active model. */
+  get hoverEnabled(): boolean {
+    return this.section.get<boolean>('hover.enabled', true) !== false;
+  }
+
   /** Where trained classifiers are saved, relative to the first workspace folder. */
   get classifiersFolder(): string {
     const value = this.section.get<string>('classifiersFolder', DEFAULT_CLASSIFIERS_FOLDER).trim();

@@ -9,6 +9,7 @@ import { fineTuneCommand } from './fineTune';
 import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
 import { importVectorsCommand } from './importCommand';
 import { ModelComparer } from './modelComparer';
+import { EditorFeatures } from './editorFeatures';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
 import type { ClassifierResult, CurveResult, Prediction } from '../shared/classifierProtocol';
@@ -59,7 +60,12 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
   const classifiers = new ClassifierController(dist('trainer.js'), config, log);
-  const openPanel = () => TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers });
+  const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
+  const openPanel = () => {
+    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers });
+    void editorFeatures.restoreActiveModel();
+    return panel;
+  };
   const uriArg = (arg: unknown) => (arg instanceof vscode.Uri ? arg : undefined);
   const evaluate = (args?: EvaluateArgs) => {
     openPanel();
@@ -95,7 +101,13 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     evaluator,
     comparer,
     classifiers,
+    editorFeatures,
     activateStatusBar(runs, 'transferLab.openPanel'),
+    vscode.commands.registerCommand('transferLab.pickActiveModel', (arg?: unknown) => editorFeatures.pickActiveModel(typeof arg === 'string' ? arg : undefined)),
+    vscode.commands.registerCommand('transferLab.showNeighbours', (arg?: unknown) => editorFeatures.showNeighbours(arg, (text) => openPanel().search(text))),
+    vscode.commands.registerCommand('transferLab.findSimilarInFile', (arg?: unknown, options?: unknown) =>
+      editorFeatures.findSimilarInFile(arg, { pick: (options as { pick?: unknown } | undefined)?.pick !== false }),
+    ),
     vscode.commands.registerCommand('transferLab.pretrainWorkspace', async () => {
       openPanel();
       return runs.pretrainWorkspace();

@@ -42,6 +42,27 @@ export class ModelQueries {
     return (await this.query(modelDir, text, k)).results;
   }
 
+  /**
+   * The `candidates` (for example the words of a document) most similar to `word`, by cosine, most
+   * similar first; candidates the model does not know are left out. Undefined when `word` is unknown.
+   */
+  async similarAmong(modelDir: string, word: string, candidates: Iterable<string>, k: number): Promise<Neighbour[] | undefined> {
+    const { manifest, vectors } = await this.load(modelDir);
+    const lowercase = manifest.parameters.lowercase !== false;
+    const key = (w: string) => (lowercase ? w.toLowerCase() : w);
+    const target = key(word);
+    if (!vectors.has(target)) return undefined;
+    const seen = new Set<string>([target]);
+    const scored: Neighbour[] = [];
+    for (const candidate of candidates) {
+      const w = key(candidate);
+      if (seen.has(w) || !vectors.has(w)) continue;
+      seen.add(w);
+      scored.push({ word: w, similarity: vectors.similarity(target, w) });
+    }
+    return scored.sort((a, b) => b.similarity - a.similarity).slice(0, k);
+  }
+
   /** What the panel shows of a saved model (as a finished run reports it), loading it for queries on the way. */
   async summary(modelDir: string): Promise<ModelSummary> {
     const { manifest, vectors } = await this.load(modelDir);

@@ -27,6 +27,8 @@ export interface PanelServices {
 export class TrainingPanel implements vscode.Disposable {
   private static current: TrainingPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pendingSearch: HostToPanel | undefined;
 
   static show(extensionUri: vscode.Uri, services: PanelServices): TrainingPanel {
     if (TrainingPanel.current) {
@@ -73,6 +75,9 @@ export class TrainingPanel implements vscode.Disposable {
       case 'ready':
         // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
         for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot(), ...this.services.classifiers.snapshot()]) this.post(event);
+        this.ready = true;
+        if (this.pendingSearch) this.post(this.pendingSearch);
+        this.pendingSearch = undefined;
         break;
       case 'evaluate':
         await vscode.commands.executeCommand('transferLab.evaluateModel');
@@ -124,6 +129,14 @@ export class TrainingPanel implements vscode.Disposable {
         break;
       }
     }
+  }
+
+  /** Searches `text` in the panel as if the user had typed it (Show Neighbours from the editor). */
+  search(text: string): void {
+    const message: HostToPanel = { type: 'search', text: text.slice(0, 200) };
+    // A panel just created has no script listening yet: the search waits for its 'ready'.
+    if (this.ready) this.post(message);
+    else this.pendingSearch = message;
   }
 
   private post(message: HostToPanel): void {

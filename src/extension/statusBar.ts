@@ -12,10 +12,13 @@ export function activateStatusBar(controller: RunController, openPanelCommand: s
 
   const showIdle = (model: ModelSummary | undefined) => {
     item.text = model ? `$(symbol-array) ${model.name}` : '$(symbol-array) Transfer Lab';
-    item.tooltip = model
+    const plain = model
       ? `Transfer Lab: active model ${model.name} (${describeAlgorithm(model.algorithm, model.mode)}, ${model.vocabularySize.toLocaleString('en-US')} words × ${model.dim}). Click to open the panel.`
       : 'Transfer Lab: no model yet. Click to open the panel.';
-    item.accessibilityInformation = { label: item.tooltip, role: 'button' };
+    const tooltip = new vscode.MarkdownString(`${plain}\n\n[$(symbol-array) Choose Active Model…](command:transferLab.pickActiveModel) · [$(graph-line) Open Panel](command:transferLab.openPanel)`, true);
+    tooltip.isTrusted = { enabledCommands: ['transferLab.pickActiveModel', 'transferLab.openPanel'] };
+    item.tooltip = tooltip;
+    item.accessibilityInformation = { label: plain, role: 'button' };
   };
 
   const onEvent = (event: HostToPanel) => {

@@ -300,6 +300,8 @@ export type HostToPanel =
   | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string }
   | { type: 'evaluationState'; state: EvaluationState; message: string }
   | { type: 'evaluation'; report: EvaluationReport }
+  /** Show Neighbours from the editor: search this text in the panel, as if typed. */
+  | { type: 'search'; text: string }
   | { type: 'comparison'; comparison: ModelComparison }
   | { type: 'comparisonState'; state: ComparisonState; message: string }
   /** `overlap` is the shared share of the two lists; `error` when the word is in neither model. */
@@ -469,6 +471,8 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
       return isEvaluationReport(raw.report) ? (raw as HostToPanel) : undefined;
     case 'comparison':
       return isModelComparison(raw.comparison) ? (raw as HostToPanel) : undefined;
+    case 'search':
+      return isString(raw.text) && raw.text.length > 0 && raw.text.length <= MAX_QUERY_LENGTH ? (raw as HostToPanel) : undefined;
     case 'comparisonState':
       return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed') && isString(raw.message) ? (raw as HostToPanel) : undefined;
     case 'comparedWord':

@@ -100,6 +100,11 @@ function handle(message: HostToPanel): void {
     case 'evaluation':
       showEvaluation(message.report);
       break;
+    case 'search':
+      queryField.value = message.text;
+      search();
+      queryField.scrollIntoView({ block: 'center' });
+      break;
     case 'comparison':
     case 'comparisonState':
     case 'comparedWord':

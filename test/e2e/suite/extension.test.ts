@@ -25,6 +25,9 @@ const COMMANDS = {
   'transferLab.transferGainCurve': 'Transfer Lab: Transfer-Gain Curve…',
   'transferLab.classifyFile': 'Transfer Lab: Classify File',
   'transferLab.classifyFolder': 'Transfer Lab: Classify Folder into CSV…',
+  'transferLab.pickActiveModel': 'Transfer Lab: Choose Active Model…',
+  'transferLab.showNeighbours': 'Transfer Lab: Show Neighbours',
+  'transferLab.findSimilarInFile': 'Transfer Lab: Find Similar Words in This File',
 };
 
 interface RunOverrides {
@@ -831,5 +834,49 @@ suite('Transfer Lab in the VS Code extension host', () => {
     const all = result.dataset.train;
     assert.deepEqual(points, [40, all].flatMap((n) => ['random', 'frozen', 'tuned'].map((v) => `${n}/${v}`)));
     assert.equal(api.trainerPid(), undefined, 'no trainer left running');
+  });
+  test('editor: the active model’s neighbours in a hover, Show Neighbours and Find Similar Words on a selection; the hover setting turns it off', async function () {
+    this.timeout(120_000);
+    const model = await within(api.pretrainWorkspace({ modelName: 'editor-model', epochs: 2, seed: 4 }), 60_000, 'model for the editor');
+    assert.equal(model.status, 'done');
+    const chosen = await vscode.commands.executeCommand('transferLab.pickActiveModel', model.modelDir);
+    assert.equal(chosen, model.modelDir);
+
+    const document = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'Emma was happy, and Harriet smiled at Mr. Knightley and his sister.\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    const hoverText = async () => {
+      const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', document.uri, new vscode.Position(0, 1))) as vscode.Hover[];
+      // Markdown escapes (editor\-model) removed: the test reads the text as a user sees it.
+      return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n').replace(/\\(.)/g, '$1');
+    };
+    const shown = await hoverText();
+    assert.match(shown, /\*\*Transfer Lab\*\* · nearest to \*emma\* in editor-model/);
+    const listed = /nearest to[^\n]*\n\n([^\n]+)/.exec(shown)![1].split(' · ');
+    assert.equal(listed.length, 8, shown);
+    const expected = (await api.neighbours(model.modelDir!, 'emma', 8)).map((n) => n.word);
+    assert.deepEqual(listed.map((item) => item.split(' `')[0]), expected, 'the hover lists the model\'s own neighbours, in order');
+
+    editor.selection = new vscode.Selection(0, 20, 0, 27); // "Harriet"
+    const neighbours = (await vscode.commands.executeCommand('transferLab.showNeighbours')) as { word: string; similarity: number }[];
+    assert.deepEqual(neighbours.map((n) => n.word), (await api.neighbours(model.modelDir!, 'harriet', 10)).map((n) => n.word));
+
+    const similar = (await vscode.commands.executeCommand('transferLab.findSimilarInFile', 'emma', { pick: false })) as {
+      word: string;
+      similar: { word: string; similarity: number; occurrences: number }[];
+    };
+    assert.equal(similar.word, 'emma');
+    assert.ok(similar.similar.length >= 3, JSON.stringify(similar));
+    const docWords = new Set(document.getText().toLowerCase().match(/[a-z]+/g));
+    for (const s of similar.similar) assert.ok(docWords.has(s.word) && s.word !== 'emma' && s.occurrences >= 1, JSON.stringify(s));
+    const sims = similar.similar.map((s) => s.similarity);
+    assert.deepEqual([...sims].sort((a, b) => b - a), sims, 'most similar first');
+
+    await vscode.workspace.getConfiguration('transferLab').update('hover.enabled', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.doesNotMatch(await hoverText(), /Transfer Lab/, 'no hover with transferLab.hover.enabled off');
+    } finally {
+      await vscode.workspace.getConfiguration('transferLab').update('hover.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
