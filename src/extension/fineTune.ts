@@ -23,15 +23,16 @@ const LOCK_CHOICES: LockChoice[] = [
 /**
  * The command's whole flow. `target` is the explorer's clicked file or folder (the context menu),
  * 'workspace' for the workspace command, or undefined from the palette: then a file/folder dialog.
+ * `chosenModel` comes from the Models view's Fine-tune action; otherwise a quick pick asks.
  */
-export async function fineTuneCommand(runs: RunController, config: Config, target: vscode.Uri | 'workspace' | undefined): Promise<RunOutcome | undefined> {
+export async function fineTuneCommand(runs: RunController, config: Config, target: vscode.Uri | 'workspace' | undefined, chosenModel?: string): Promise<RunOutcome | undefined> {
   if (runs.isRunning) {
     void vscode.window.showWarningMessage('Transfer Lab: a training run is already in progress. Cancel it or wait for it to finish.');
     return undefined;
   }
   const resource = target === 'workspace' ? undefined : (target ?? (await pickResource()));
   if (target !== 'workspace' && !resource) return undefined;
-  const modelDir = await pickModel(config);
+  const modelDir = chosenModel ?? (await pickModel(config));
   if (!modelDir) return undefined;
   const lock = await pickLock(path.basename(modelDir));
   if (!lock) return undefined;

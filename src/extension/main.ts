@@ -9,6 +9,7 @@ import { fineTuneCommand } from './fineTune';
 import { RunController, type ImportArgs, type RunOutcome, type RunOverrides } from './runController';
 import { importVectorsCommand } from './importCommand';
 import { ModelComparer } from './modelComparer';
+import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand } from './modelActions';
 import { EditorFeatures } from './editorFeatures';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
@@ -81,6 +82,32 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       if (event.type === 'runEnded') modelTree.refresh();
     }),
     vscode.commands.registerCommand('transferLab.refreshModels', () => modelTree.refresh()),
+    vscode.commands.registerCommand('transferLab.fineTuneModel', (arg?: unknown) => {
+      const modelDir = modelDirOf(arg);
+      if (!modelDir) return undefined;
+      openPanel();
+      return fineTuneCommand(runs, config, undefined, modelDir);
+    }),
+    vscode.commands.registerCommand('transferLab.exportModel', (arg?: unknown, target?: unknown) => exportModelCommand(arg, uriArg(target))),
+    vscode.commands.registerCommand('transferLab.renameModel', async (arg?: unknown, newName?: unknown) => {
+      const before = modelDirOf(arg);
+      try {
+        const after = await renameModelCommand(arg, config, queries, typeof newName === 'string' ? newName : undefined);
+        if (after && before && runs.activeModel?.modelDir === before) runs.setActiveModel(await queries.summary(after));
+        modelTree.refresh();
+        return after;
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Transfer Lab could not rename ${before}: ${(error as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('transferLab.deleteModel', async (arg?: unknown, options?: unknown) => {
+      const modelDir = modelDirOf(arg);
+      const deleted = await deleteModelCommand(arg, queries, { confirmed: (options as { confirmed?: unknown } | undefined)?.confirmed === true });
+      if (deleted && runs.activeModel?.modelDir === modelDir) runs.setActiveModel(undefined);
+      modelTree.refresh();
+      return deleted;
+    }),
     // A click on a model in the Models view: make it the panel's model (neighbour queries) and show the panel.
     vscode.commands.registerCommand(SHOW_MODEL_COMMAND, async (modelDir?: unknown) => {
       openPanel();

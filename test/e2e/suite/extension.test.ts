@@ -879,4 +879,40 @@ suite('Transfer Lab in the VS Code extension host', () => {
     }
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+  test('Models view actions: export as word2vec binary and Projector TSV, rename (children follow), delete after confirmation', async function () {
+    this.timeout(180_000);
+    const parent = await within(api.pretrainWorkspace({ modelName: 'actions-parent', epochs: 1, seed: 6 }), 60_000, 'parent');
+    assert.equal(parent.status, 'done');
+    const domain = path.join(workspace, fixture.readable[1]);
+    const child = await within(api.fineTune({ modelDir: parent.modelDir!, lock: 'none', resource: vscode.Uri.file(domain), epochs: 1, modelName: 'actions-child' }), 60_000, 'child');
+    assert.equal(child.status, 'done');
+
+    const exportDir = fs.mkdtempSync(path.join(path.dirname(workspace), 'export-'));
+    const bin = path.join(exportDir, 'parent.bin');
+    assert.equal(await vscode.commands.executeCommand('transferLab.exportModel', { modelDir: parent.modelDir }, vscode.Uri.file(bin)), bin);
+    const exported = readWord2VecBinary(bin);
+    const original = readWord2VecBinary(path.join(parent.modelDir!, 'vectors.bin'));
+    assert.deepEqual(exported.words, original.words);
+    assert.deepEqual(exported.vectors[5], original.vectors[5]);
+    const tsv = path.join(exportDir, 'parent.tsv');
+    await vscode.commands.executeCommand('transferLab.exportModel', { modelDir: parent.modelDir }, vscode.Uri.file(tsv));
+    assert.equal(fs.readFileSync(tsv, 'utf8').trim().split('\n').length, original.count);
+    assert.deepEqual(fs.readFileSync(path.join(exportDir, 'parent.metadata.tsv'), 'utf8').trim().split('\n'), original.words);
+
+    const renamed = (await vscode.commands.executeCommand('transferLab.renameModel', { modelDir: parent.modelDir }, 'actions-base')) as string;
+    assert.equal(renamed, path.join(modelsRoot, 'actions-base'));
+    assert.ok(!fs.existsSync(parent.modelDir!) && fs.existsSync(path.join(renamed, 'vectors.bin')));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(renamed, 'model.json'), 'utf8')).name, 'actions-base');
+    const childManifest = JSON.parse(fs.readFileSync(path.join(child.modelDir!, 'model.json'), 'utf8'));
+    assert.equal(childManifest.parent.path, renamed, 'the child names its renamed parent');
+    const tree = await api.modelTree();
+    const base = tree.find((item) => item.modelDir === renamed);
+    assert.ok(base && base.children.some((c) => c.modelDir === child.modelDir), 'the child is still under its parent');
+    assert.equal(await vscode.commands.executeCommand('transferLab.renameModel', { modelDir: renamed }, path.basename(child.modelDir!)), undefined, 'a taken name is refused');
+
+    assert.equal(await vscode.commands.executeCommand('transferLab.deleteModel', { modelDir: child.modelDir }, { confirmed: true }), true);
+    assert.ok(!fs.existsSync(child.modelDir!), 'the child folder is gone');
+    assert.ok((await api.modelTree()).every((item) => item.modelDir !== child.modelDir && item.children.every((c) => c.modelDir !== child.modelDir)));
+    fs.rmSync(exportDir, { recursive: true, force: true });
+  });
 });
