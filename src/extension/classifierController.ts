@@ -16,6 +16,7 @@ import type {
 } from '../shared/classifierProtocol';
 import type { HostToPanel, TrainerToHost } from '../shared/protocol';
 import type { Config } from './config';
+import type { RunHistory } from './runHistory';
 import { TrainerProcess } from './trainerProcess';
 
 export interface TrainClassifierArgs {
@@ -56,6 +57,7 @@ export class ClassifierController implements vscode.Disposable {
     private readonly trainerScript: string,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
+    private readonly history?: RunHistory,
   ) {}
 
   get isRunning(): boolean {
@@ -95,6 +97,7 @@ export class ClassifierController implements vscode.Disposable {
     };
     const runId = `classify-${Date.now().toString(36)}`;
     this.startPanelRun({ runId, kind: 'train', title: name, dataPath: args.dataPath, arch: args.settings.arch, embeddings: args.settings.embeddings, ...(vectorsName && { vectorsName }) });
+    this.history?.start({ id: runId, kind: 'classifier', title: name, rerun: { kind: 'classifier', dataPath: args.dataPath, data: args.data, vectorsDir: args.vectorsDir, settings: args.settings } });
     const outcome = await this.run<ClassifierResult>(runId, job, `training ${name}`, (message, report) => {
       if (message.type === 'classifierEpoch') {
         const e = message.epoch;
@@ -109,6 +112,8 @@ export class ClassifierController implements vscode.Disposable {
       this.log.info(`Classifier ${name}: test accuracy ${(100 * r.accuracy).toFixed(1)}%, macro-F1 ${(100 * r.macroF1).toFixed(1)}% (${classifierDir})`);
     }
     this.endPanelRun(outcome, outcome.value ? `${name} is ready: test accuracy ${(100 * outcome.value.report.accuracy).toFixed(1)}%.` : undefined);
+    const r = outcome.value?.report;
+    this.history?.finish(runId, outcome.status, r ? { summary: `test accuracy ${(100 * r.accuracy).toFixed(1)}% · macro-F1 ${(100 * r.macroF1).toFixed(1)}%`, output: classifierDir } : { summary: outcome.error });
     return outcome;
   }
 
@@ -118,6 +123,7 @@ export class ClassifierController implements vscode.Disposable {
     const vectorsName = path.basename(args.vectorsDir);
     const job: ClassifierJob = { kind: 'classify-curve', dataPath: args.dataPath, data: args.data ?? {}, vectorsDir: args.vectorsDir, settings: args.settings, ...(args.sizes && { sizes: args.sizes }) };
     this.startPanelRun({ runId, kind: 'curve', title: 'transfer-gain curve', dataPath: args.dataPath, arch: args.settings.arch, vectorsName });
+    this.history?.start({ id: runId, kind: 'curve', title: `curve: ${path.basename(args.dataPath)} on ${vectorsName}`, rerun: { kind: 'curve', ...args } });
     let done = 0;
     const outcome = await this.run<CurveResult>(runId, job, `transfer-gain curve (${ARCH_LABELS[args.settings.arch]})`, (message, report) => {
       if (message.type === 'curvePoint') {
@@ -131,6 +137,7 @@ export class ClassifierController implements vscode.Disposable {
       this.emit({ type: 'curveResult', curve: outcome.value });
     }
     this.endPanelRun(outcome, outcome.value ? `Transfer-gain curve ready: ${outcome.value.points.length} runs.` : undefined);
+    this.history?.finish(runId, outcome.status, { summary: outcome.value ? `${outcome.value.points.length} trainings` : outcome.error });
     return outcome;
   }
 

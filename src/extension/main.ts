@@ -11,6 +11,7 @@ import { importVectorsCommand } from './importCommand';
 import { ModelComparer } from './modelComparer';
 import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand } from './modelActions';
 import { EditorFeatures } from './editorFeatures';
+import { RunHistory, RunsTreeProvider, type RunRecord } from './runHistory';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
 import type { ClassifierResult, CurveResult, Prediction } from '../shared/classifierProtocol';
@@ -41,6 +42,8 @@ export interface TransferLabApi {
   importVectors(args: ImportArgs): Promise<RunOutcome>;
   /** The Models view (sidebar) as it shows the models folder now: fine-tuned models under their parents. */
   modelTree(): Promise<ModelTreeSnapshot[]>;
+  /** The Runs view's records, newest first, with what their tree items show. */
+  runs(): (RunRecord & { description: string; contextValue: string })[];
   /** Train Classifier… without asking. */
   trainClassifier(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>>;
   /** Transfer-Gain Curve… without asking. */
@@ -56,11 +59,12 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const config = new Config();
   const queries = new ModelQueries();
   const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
-  controller = new RunController(dist('trainer.js'), config, log);
+  const history = new RunHistory(context.workspaceState);
+  controller = new RunController(dist('trainer.js'), config, log, history);
   const runs = controller;
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
-  const classifiers = new ClassifierController(dist('trainer.js'), config, log);
+  const classifiers = new ClassifierController(dist('trainer.js'), config, log, history);
   const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
   const openPanel = () => {
     const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers });
@@ -75,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
 
   // The Models view of the sidebar: reloaded when a run ends (and by its watcher and refresh button).
   const modelTree = new ModelTreeProvider(config);
+  const runsTree = new RunsTreeProvider(history);
   context.subscriptions.push(
     modelTree,
     vscode.window.createTreeView('transferLab.models', { treeDataProvider: modelTree, showCollapseAll: true }),
@@ -82,6 +87,31 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       if (event.type === 'runEnded') modelTree.refresh();
     }),
     vscode.commands.registerCommand('transferLab.refreshModels', () => modelTree.refresh()),
+    history,
+    runsTree,
+    vscode.window.createTreeView('transferLab.runs', { treeDataProvider: runsTree }),
+    vscode.commands.registerCommand('transferLab.openRun', async (record?: RunRecord) => {
+      if (!record?.output) return;
+      if (record.kind === 'pretrain' || record.kind === 'fine-tune') await vscode.commands.executeCommand(SHOW_MODEL_COMMAND, record.output);
+      else await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(record.output));
+    }),
+    vscode.commands.registerCommand('transferLab.cancelRun', (record?: RunRecord) => (record?.kind === 'classifier' || record?.kind === 'curve' ? classifiers.cancel() : runs.cancel())),
+    vscode.commands.registerCommand('transferLab.rerun', (record?: RunRecord) => {
+      const spec = record?.rerun;
+      if (!spec) return undefined;
+      openPanel();
+      switch (spec.kind) {
+        case 'pretrain':
+          return runs.pretrainWorkspace(spec.parameters);
+        case 'fine-tune':
+          return runs.fineTune({ ...spec.parameters, modelDir: spec.modelDir, lock: spec.lock, lockWords: spec.lockWords, resource: spec.resource ? vscode.Uri.file(spec.resource) : undefined });
+        case 'classifier':
+          return classifiers.train({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings });
+        case 'curve':
+          return classifiers.curve({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings, sizes: spec.sizes });
+      }
+    }),
+    vscode.commands.registerCommand('transferLab.clearRuns', () => history.clearFinished()),
     vscode.commands.registerCommand('transferLab.fineTuneModel', (arg?: unknown) => {
       const modelDir = modelDirOf(arg);
       if (!modelDir) return undefined;
@@ -190,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     trainerPid: () => runs.trainerPid,
     lastProgress: () => runs.lastProgress,
     modelTree: () => modelTree.snapshot(),
+    runs: () => history.all.map((r) => ({ ...r, item: runsTree.getTreeItem(r) })).map(({ item, ...r }) => ({ ...r, description: String(item.description ?? ''), contextValue: item.contextValue ?? '' })),
     importVectors: (args) => {
       openPanel();
       return runs.importVectors(args);

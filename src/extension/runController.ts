@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeLock } from '../core/lockFactors';
+import type { RunHistory } from './runHistory';
 import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
 import type { FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { withOverrides, type Config } from './config';
@@ -55,6 +56,7 @@ export class RunController implements vscode.Disposable {
     private readonly trainerScript: string,
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
+    private readonly history?: RunHistory,
   ) {}
 
   get isRunning(): boolean {
@@ -178,7 +180,7 @@ export class RunController implements vscode.Disposable {
           startedAt: Date.now(),
         };
         token.onCancellationRequested(() => void this.cancel());
-        return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init);
+        return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init, resource);
       },
     );
   }
@@ -191,10 +193,19 @@ export class RunController implements vscode.Disposable {
     modelDir: string,
     notification: vscode.Progress<{ message?: string; increment?: number }>,
     init?: FineTuneInit,
+    resource?: vscode.Uri,
   ): Promise<RunOutcome> {
     this.replay = [];
     this.progressHistory = [];
     this.emit({ type: 'runStarted', run: info });
+    this.history?.start({
+      id: info.runId,
+      kind: init ? 'fine-tune' : 'pretrain',
+      title: info.modelName,
+      rerun: init
+        ? { kind: 'fine-tune', parameters: info.parameters, modelDir: init.modelDir, lock: init.lock, ...(init.lockWords && { lockWords: init.lockWords }), ...(resource && { resource: resource.fsPath }) }
+        : { kind: 'pretrain', parameters: info.parameters },
+    });
     this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
     if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, ${describeLock(String(init.lock))}${init.lockWords ? `, per-word factors from ${init.lockWords}` : ''}`);
     notification.report({ message: `Reading ${files.length} files…` });
@@ -254,6 +265,9 @@ export class RunController implements vscode.Disposable {
       this.emit({ type: 'runEnded', status: 'done', message: `Model ${info.modelName} is ready: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.` });
       this.setActiveModel(finished.model);
       this.log.info(`Run ${info.runId} done: ${finished.model.modelDir}`);
+      const last = this.lastProgress;
+      const numbers = [`${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim}`, ...(last ? [`loss ${last.epochLoss.toFixed(3)}`, formatRate(last.wordsPerSecond)] : [])];
+      this.history?.finish(info.runId, 'done', { summary: numbers.join(' · '), output: finished.model.modelDir });
       if (init) {
         // The natural next step after a fine-tune: what changed, and was general knowledge kept?
         const childDir = finished.model.modelDir;
@@ -267,6 +281,7 @@ export class RunController implements vscode.Disposable {
       outcome = { status: 'cancelled' };
       this.emit({ type: 'runEnded', status: 'cancelled', message: 'Training was cancelled; no model was written.' });
       this.log.info(`Run ${info.runId} cancelled`);
+      this.history?.finish(info.runId, 'cancelled');
     } else {
       const error =
         finished?.type === 'error'
@@ -277,6 +292,7 @@ export class RunController implements vscode.Disposable {
       outcome = { status: 'failed', error };
       this.emit({ type: 'runEnded', status: 'failed', message: `Training failed: ${error}` });
       this.log.error(`Run ${info.runId} failed: ${error}`);
+      this.history?.finish(info.runId, 'failed', { summary: error.slice(0, 200) });
       void vscode.window.showErrorMessage(`Transfer Lab: training failed. ${error}`, 'Show Log').then((choice) => {
         if (choice === 'Show Log') this.log.show();
       });

@@ -64,6 +64,7 @@ interface TransferLabApi {
   trainerPid(): number | undefined;
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
   modelTree(): Promise<ModelTreeItem[]>;
+  runs(): { id: string; kind: string; title: string; state: string; summary?: string; output?: string; description: string; contextValue: string }[];
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
     dataPath: string;
@@ -914,5 +915,38 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.ok(!fs.existsSync(child.modelDir!), 'the child folder is gone');
     assert.ok((await api.modelTree()).every((item) => item.modelDir !== child.modelDir && item.children.every((c) => c.modelDir !== child.modelDir)));
     fs.rmSync(exportDir, { recursive: true, force: true });
+  });
+  test('Runs view: each run with its state and numbers; Cancel Run and Run Again from its items', async function () {
+    this.timeout(180_000);
+    const first = await within(api.pretrainWorkspace({ modelName: 'runs-view', epochs: 1, seed: 8 }), 60_000, 'a run');
+    assert.equal(first.status, 'done');
+    const record = api.runs()[0];
+    assert.equal(record.kind, 'pretrain');
+    assert.equal(record.title, 'runs-view');
+    assert.equal(record.state, 'done');
+    assert.equal(record.output, first.modelDir);
+    assert.equal(record.contextValue, 'run-done-output');
+    assert.match(record.description, /^done · \d+ s · [\d,]+ words × 32 · loss \d+\.\d{3} · \d+k? words\/s$/, record.description);
+
+    // Run Again: the same settings, a new model.
+    const again = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.rerun', record)), 60_000, 'rerun')) as RunOutcome;
+    assert.equal(again.status, 'done');
+    assert.notEqual(again.modelDir, first.modelDir);
+    const rerun = api.runs()[0];
+    assert.equal(rerun.state, 'done');
+    assert.equal(rerun.output, again.modelDir);
+    const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.deepEqual(manifest(again.modelDir!).parameters, manifest(first.modelDir!).parameters, 'run again keeps every parameter');
+
+    // Cancel Run on a running item.
+    const long = api.pretrainWorkspace({ modelName: 'runs-view-long', dim: 32, epochs: 200, minCount: 3 });
+    await waitForTraining(api);
+    const running = api.runs()[0];
+    assert.equal(running.state, 'running');
+    assert.equal(running.contextValue, 'run-running');
+    await within(Promise.resolve(vscode.commands.executeCommand('transferLab.cancelRun', running)), 20_000, 'cancel run');
+    assert.equal((await within(long, 20_000, 'the cancelled run')).status, 'cancelled');
+    assert.equal(api.runs()[0].state, 'cancelled');
+    assert.equal(api.runs()[0].contextValue, 'run-cancelled');
   });
 });
