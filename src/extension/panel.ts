@@ -58,6 +58,11 @@ export class TrainingPanel implements vscode.Disposable {
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      // A hidden webview's page is discarded and rebuilt when shown again (it says 'ready' anew):
+      // what is posted in between would be lost, so it waits.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       panel.webview.onDidReceiveMessage((raw) => {
         const message = parsePanelToHost(raw);
         // Unknown or malformed messages are ignored: the webview is not trusted to shape requests.

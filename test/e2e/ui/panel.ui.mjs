@@ -13,6 +13,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
+import { check, finish, isLight, log, mustEnv, quickPickRow, runCommand, setTheme, webviewFrameWith } from './workbench.mjs';
 
 const URL_BASE = mustEnv('TRANSFER_LAB_E2E_URL');
 const WORKSPACE = mustEnv('TRANSFER_LAB_E2E_WORKSPACE');
@@ -24,67 +25,7 @@ const QUERY_WORD = 'emma';
 /** Upper bound for the whole training run of the UI fixture (normally 10-20 s). */
 const TRAINING_TIMEOUT_MS = 180_000;
 
-function mustEnv(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`${name} is not set; run this through scripts/test-all.mjs`);
-    process.exit(2);
-  }
-  return value;
-}
 
-const t0 = Date.now();
-const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-const results = [];
-const check = (name, ok, detail = '') => {
-  results.push({ title: name, state: ok ? 'passed' : 'failed', detail });
-  log(ok ? 'PASS' : 'FAIL', name, detail);
-};
-
-/**
- * Runs a command by its palette title: F1, type, wait for the row, Enter. Retried because right
- * after startup the palette can lose focus to an editor that is still opening, or the extension's
- * commands are not listed yet.
- */
-async function runCommand(page, title, { closes = true } = {}) {
-  const input = page.locator('.quick-input-widget input');
-  for (let attempt = 1; attempt <= 6; attempt++) {
-    try {
-      await page.locator('.statusbar').click({ position: { x: 600, y: 10 }, timeout: 5000 });
-      await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: 5000 });
-      await input.fill('>' + title, { timeout: 5000 });
-      // Click the row with this title: Enter would run whichever row the fuzzy sort put first
-      // (for "Preferences: Color Theme" that can be "Browse Color Themes in Marketplace").
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-      await row.waitFor({ timeout: 6000 });
-      await row.click({ timeout: 5000 });
-      if (closes) await input.waitFor({ state: 'hidden', timeout: 5000 });
-      return attempt;
-    } catch (e) {
-      log(`palette attempt ${attempt} failed: ${e.message.split('\n')[0]}`);
-      await page.keyboard.press('Escape').catch(() => {});
-      await page.waitForTimeout(1000);
-    }
-  }
-  throw new Error(`could not run the command "${title}" from the palette`);
-}
-
-/** The webview document that contains `selector` (webviews are iframe.webview > iframe#active-frame). */
-async function webviewFrameWith(page, selector, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        /* frame detached while we looked */
-      }
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no webview frame with ${selector} after ${timeoutMs / 1000} s`);
-}
 
 /** Records, from inside the page, every notification toast whose text mentions Transfer Lab. */
 async function watchNotifications(page) {
@@ -106,24 +47,6 @@ async function screenshotPanel(page, name) {
   // The panel's outer <iframe class="webview"> in the workbench page: the panel as the user sees it.
   await page.locator('iframe.webview:visible').first().screenshot({ path: join(ARTIFACTS, `${name}.png`), timeout: 10_000 });
   log(`screenshot ${join(ARTIFACTS, `${name}.png`)}`);
-}
-
-/**
- * Switches the colour theme through "Preferences: Color Theme" (the theme quick pick), as a user
- * would. (Rewriting User/settings.json is not picked up by code-server reliably.)
- */
-async function setTheme(page, label, themeClass) {
-  await runCommand(page, 'Preferences: Color Theme', { closes: false });
-  // Wait for the theme picker to replace the command palette before typing into it.
-  const input = page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(label, { timeout: 5000 });
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click({ timeout: 5000 });
-  // The workbench root carries the theme type as a class: "vs" (light), "vs-dark", "hc-black"...
-  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), themeClass, { timeout: 20_000 });
-  await page.waitForTimeout(1000); // the webview restyles itself from the new theme variables
 }
 
 /**
@@ -173,13 +96,6 @@ async function pickInFileDialog(page, file, title = 'Test sets') {
     }
   }
   throw new Error(`the file dialog did not accept ${file}`);
-}
-
-/** Rows of the open quick pick with this text; waits for the first. */
-async function quickPickRow(page, text) {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ timeout: 15_000 });
-  return row;
 }
 
 /**
@@ -333,10 +249,11 @@ async function main() {
     const samples = [];
     let cancelEnabledSeen = false;
     let shotDuringTraining = false;
-    const end = Date.now() + TRAINING_TIMEOUT_MS;
+    const started = Date.now();
+    const end = started + TRAINING_TIMEOUT_MS;
     while (Date.now() < end) {
       const points = Number(await panel.locator('canvas#chart').getAttribute('data-points'));
-      if (samples.length === 0 || samples.at(-1).points !== points) samples.push({ at: Date.now() - t0, points });
+      if (samples.length === 0 || samples.at(-1).points !== points) samples.push({ at: Date.now() - started, points });
       if (!cancelEnabledSeen) cancelEnabledSeen = await panel.locator('#cancel:not([disabled])').count().then((n) => n > 0);
       if (!shotDuringTraining && points >= 3) {
         shotDuringTraining = true;
@@ -465,21 +382,5 @@ async function main() {
   }
 }
 
-/** True for a CSS colour like #ffffff / #fff / rgb(255, 255, 255) whose brightness is above half. */
-function isLight(color) {
-  let rgb;
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})/i.exec(color);
-  if (hex) {
-    const h = hex[1].length === 3 ? [...hex[1]].map((c) => c + c).join('') : hex[1];
-    rgb = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
-  } else {
-    rgb = (color.match(/\d+/g) ?? []).slice(0, 3).map(Number);
-  }
-  return rgb.length === 3 && (rgb[0] * 299 + rgb[1] * 587 + rgb[2] * 114) / 1000 > 128;
-}
-
 await main();
-const failed = results.filter((r) => r.state === 'failed').length;
-if (RESULT) writeFileSync(RESULT, JSON.stringify({ passes: results.length - failed, failures: failed, tests: results }, null, 2));
-console.log(`${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish(RESULT);
