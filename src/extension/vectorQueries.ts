@@ -82,6 +82,14 @@ export function describeQuery(query: ParsedQuery): string {
  * model, any other word uses the mean of its trained n-gram rows. Errors name the word at fault.
  */
 export function answerQuery(model: QueryModel, text: string, k: number): QueryAnswer {
+  const analogy = ANALOGY.exec(text.normalize('NFC'));
+  if (analogy) {
+    // "man : king :: woman : ?" is "king − man + woman" (3CosAdd), labelled as the user wrote it.
+    const [a, b, c] = analogy.slice(1, 4).map((w) => (model.lowercase ? w.toLowerCase() : w));
+    const answer = answerQuery(model, `${b} - ${a} + ${c}`, k);
+    return { ...answer, label: `${a} : ${b} :: ${c} : ?`, note: answer.note ?? `Answered as ${answer.label} (3CosAdd).` };
+  }
+  if (text.includes(',')) return oddOneOut(model, text);
   const parsed = parseNeighbourQuery(text);
   const terms = parsed.terms.map((t) => ({ ...t, word: model.lowercase ? t.word.toLowerCase() : t.word }));
   const label = describeQuery({ terms });
@@ -125,6 +133,39 @@ export function answerQuery(model: QueryModel, text: string, k: number): QueryAn
       ? `${quoted} is not in the vocabulary: built from its character n-grams.`
       : `${quoted} are not in the vocabulary: built from their character n-grams.`;
   return { label, results: nearestToVector(vectors, query, { k, exclude }), note };
+}
+
+/** "a : b :: c : ?" (the trailing ": ?" may be left out). */
+const ANALOGY = /^\s*([^\s:]+)\s*:\s*([^\s:]+)\s*::\s*([^\s:]+)\s*(?::\s*\??\s*)?$/u;
+
+/**
+ * "breakfast, lunch, dinner, cat": the word that fits least (gensim's doesnt_match), with every
+ * word's cosine to the mean of them all, least similar first.
+ */
+function oddOneOut(model: QueryModel, text: string): QueryAnswer {
+  const words = text
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '')
+    .map((w) => (model.lowercase ? w.toLowerCase() : w));
+  if (words.length < 3) throw new Error('For the odd one out, list at least three words separated by commas, as in "breakfast, lunch, dinner, cat".');
+  for (const word of words) if (!model.vectors.has(word)) throw new Error(unknownWordMessage(model, word));
+  const { vectors } = model;
+  const unit = vectors.unitVectors();
+  const dim = vectors.dim;
+  const mean = new Float64Array(dim);
+  for (const word of words) addScaled(mean, unit, vectors.indexOf(word) * dim, dim, 1 / words.length);
+  const length = norm(mean, 0, dim) || 1;
+  const results = words
+    .map((word) => {
+      const offset = vectors.indexOf(word) * dim;
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += mean[d] * unit[offset + d];
+      return { word, similarity: dot / length };
+    })
+    .sort((a, b) => a.similarity - b.similarity);
+  const odd = vectors.doesntMatch(words);
+  return { label: `odd one out: ${words.join(', ')}`, results, note: `"${odd}" fits least: it is the least similar to the mean of them all.` };
 }
 
 /**

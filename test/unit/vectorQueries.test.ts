@@ -99,3 +99,26 @@ test('nearestToVector ranks as mostSimilar does for a word’s own vector', () =
   assert.deepEqual(nearestToVector(vectors, [0, 0, 0, 0], { k: 3 }), [], 'a zero vector is near nothing');
   assert.throws(() => nearestToVector(vectors, [1, 2], { k: 3 }), /expected a vector of 4 numbers/);
 });
+
+test('the search box also takes an analogy "a : b :: c : ?" and a comma list for the odd one out (GloVe)', async () => {
+  const path = await import('node:path');
+  const { readWord2Vec } = await import('../../src/core/formats/word2vecFormat');
+  const glove = await readWord2Vec(path.resolve(__dirname, '../../../shared/data/vectors/glove.6B.100d.top10k.txt'));
+  const model: QueryModel = { name: 'glove', vectors: glove, lowercase: true };
+
+  const analogy = answerQuery(model, 'Man : King :: Woman : ?', 5);
+  assert.equal(analogy.label, 'man : king :: woman : ?');
+  assert.equal(analogy.results[0].word, 'queen');
+  assert.deepEqual(analogy.results, answerQuery(model, 'king - man + woman', 5).results, 'the same as the arithmetic');
+  assert.match(analogy.note ?? '', /king − man \+ woman \(3CosAdd\)/);
+  assert.equal(answerQuery(model, 'paris : france :: rome', 3).results[0].word, 'italy', 'the trailing ": ?" may be left out');
+
+  const odd = answerQuery(model, 'breakfast, lunch, dinner, cat', 10);
+  assert.equal(odd.label, 'odd one out: breakfast, lunch, dinner, cat');
+  assert.deepEqual(odd.results.map((r) => r.word)[0], 'cat');
+  assert.equal(odd.results.length, 4);
+  assert.equal(glove.doesntMatch(['breakfast', 'lunch', 'dinner', 'cat']), 'cat', 'as gensim\'s doesnt_match');
+  assert.match(odd.note ?? '', /"cat" fits least/);
+  assert.throws(() => answerQuery(model, 'cat, dog', 5), /at least three words separated by commas/);
+  assert.throws(() => answerQuery(model, 'cat, dog, zzqqxx', 5), /zzqqxx/);
+});

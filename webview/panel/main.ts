@@ -177,7 +177,7 @@ function showModel(model: ModelSummary | undefined): void {
   const enabled = model !== undefined;
   queryField.disabled = !enabled;
   searchButton.disabled = !enabled;
-  queryField.placeholder = enabled ? 'A word, or king - man + woman' : 'Train a model first';
+  queryField.placeholder = enabled ? 'A word, king - man + woman, man : king :: woman, or a, b, c' : 'Train a model first';
   examples.replaceChildren();
   if (!model) return;
   const kind = model.algorithm ? `${describeAlgorithm(model.algorithm, model.mode)} · ` : '';
@@ -199,7 +199,8 @@ function showModel(model: ModelSummary | undefined): void {
 function showNeighbours(word: string, results: Neighbour[], error?: string, note?: string): void {
   queryError.textContent = error ?? '';
   queryNote.textContent = note ?? '';
-  neighboursCaption.textContent = results.length > 0 ? `Nearest to ${word}:` : '';
+  const oddOneOut = word.startsWith('odd one out:');
+  neighboursCaption.textContent = results.length === 0 ? '' : oddOneOut ? `${word} (cosine to the mean of them all, least similar first):` : `Nearest to ${word}:`;
   neighboursList.setAttribute('aria-label', `Nearest neighbours of ${word}`);
   neighboursList.replaceChildren(
     ...results.map((n) => {
