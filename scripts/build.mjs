@@ -18,6 +18,7 @@ const nodeTargets = [
   // The evaluation worker thread, started by the extension host (src/extension/modelEvaluator.ts).
   { entryPoints: ['src/extension/evaluationWorker.ts'], outfile: 'dist/evaluationWorker.js' },
   { entryPoints: ['src/extension/whatMovedWorker.ts'], outfile: 'dist/whatMovedWorker.js' },
+  { entryPoints: ['src/extension/projectionWorker.ts'], outfile: 'dist/projectionWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].map((t) => ({ ...common, ...t, platform: 'node', format: 'cjs', target: 'node20' }));
 

@@ -11,6 +11,7 @@ import { importVectorsCommand } from './importCommand';
 import { ModelComparer } from './modelComparer';
 import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand } from './modelActions';
 import { EditorFeatures } from './editorFeatures';
+import { MapController } from './mapController';
 import { RunHistory, RunsTreeProvider, type RunRecord } from './runHistory';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
@@ -44,6 +45,9 @@ export interface TransferLabApi {
   modelTree(): Promise<ModelTreeSnapshot[]>;
   /** The Runs view's records, newest first, with what their tree items show. */
   runs(): (RunRecord & { description: string; contextValue: string })[];
+  /** The panel's map of the active model: its words' 2-D coordinates (x, y per word). */
+  drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
+  exportMap(target: string): Promise<string | undefined>;
   /** Train Classifier… without asking. */
   trainClassifier(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>>;
   /** Transfer-Gain Curve… without asking. */
@@ -65,9 +69,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
   const classifiers = new ClassifierController(dist('trainer.js'), config, log, history);
+  const map = new MapController(dist('projectionWorker.js'), runs, log);
   const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
   const openPanel = () => {
-    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers });
+    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers, map });
     void editorFeatures.restoreActiveModel();
     return panel;
   };
@@ -102,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       openPanel();
       switch (spec.kind) {
         case 'pretrain':
-          return runs.pretrainWorkspace(spec.parameters);
+          return spec.resource ? runs.pretrainOn(vscode.Uri.file(spec.resource), spec.parameters) : runs.pretrainWorkspace(spec.parameters);
         case 'fine-tune':
           return runs.fineTune({ ...spec.parameters, modelDir: spec.modelDir, lock: spec.lock, lockWords: spec.lockWords, resource: spec.resource ? vscode.Uri.file(spec.resource) : undefined });
         case 'classifier':
@@ -158,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     evaluator,
     comparer,
     classifiers,
+    map,
     editorFeatures,
     activateStatusBar(runs, 'transferLab.openPanel'),
     vscode.commands.registerCommand('transferLab.pickActiveModel', (arg?: unknown) => editorFeatures.pickActiveModel(typeof arg === 'string' ? arg : undefined)),
@@ -172,6 +178,12 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.fineTuneOnWorkspace', async () => {
       openPanel();
       return fineTuneCommand(runs, config, 'workspace');
+    }),
+    vscode.commands.registerCommand('transferLab.pretrainOnResource', async (resource?: unknown) => {
+      const target = uriArg(resource) ?? (await vscode.window.showOpenDialog({ title: 'Pretrain on which file or folder?', canSelectFiles: true, canSelectFolders: true, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri }))?.[0];
+      if (!target) return undefined;
+      openPanel();
+      return runs.pretrainOn(target);
     }),
     // The explorer passes the clicked URI (and all selected ones); the palette passes nothing.
     vscode.commands.registerCommand('transferLab.fineTuneOnResource', async (resource?: unknown) => {
@@ -234,6 +246,11 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       return classifiers.curve(args);
     },
     classify: (classifierDir, files, texts = []) => classifiers.predict(classifierDir, files, texts),
+    drawMap: (method, points, seed) => {
+      openPanel();
+      return map.draw(method, points, seed);
+    },
+    exportMap: (target) => map.export(vscode.Uri.file(target)),
   };
 }
 

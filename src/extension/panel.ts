@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
 import { CLASSIFIER_SECTION_HTML } from '../../webview/panel/classifierHtml';
+import { MAP_SECTION_HTML } from '../../webview/panel/mapHtml';
 import type { ClassifierController } from './classifierController';
+import type { MapController } from './mapController';
 import type { ModelComparer } from './modelComparer';
 import type { ModelEvaluator } from './modelEvaluator';
 import type { ModelQueries } from './modelQueries';
@@ -22,6 +24,7 @@ export interface PanelServices {
   evaluator: ModelEvaluator;
   comparer: ModelComparer;
   classifiers: ClassifierController;
+  map: MapController;
 }
 
 export class TrainingPanel implements vscode.Disposable {
@@ -53,7 +56,7 @@ export class TrainingPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly services: PanelServices,
   ) {
-    const { runs: controller, evaluator, comparer, classifiers } = services;
+    const { runs: controller, evaluator, comparer, classifiers, map } = services;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'panel-icon.svg');
     panel.webview.html = renderHtml(panel.webview, extensionUri);
     this.disposables.push(
@@ -72,6 +75,7 @@ export class TrainingPanel implements vscode.Disposable {
       evaluator.onEvent((event) => this.post(event)),
       comparer.onEvent((event) => this.post(event)),
       classifiers.onEvent((event) => this.post(event)),
+      map.onEvent((event) => this.post(event)),
     );
   }
 
@@ -79,7 +83,7 @@ export class TrainingPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
-        for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot(), ...this.services.classifiers.snapshot()]) this.post(event);
+        for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot(), ...this.services.classifiers.snapshot(), ...this.services.map.snapshot()]) this.post(event);
         this.ready = true;
         if (this.pendingSearch) this.post(this.pendingSearch);
         this.pendingSearch = undefined;
@@ -98,6 +102,15 @@ export class TrainingPanel implements vscode.Disposable {
         break;
       case 'openComparisonReport':
         await this.services.comparer.openReport();
+        break;
+      case 'drawMap':
+        await this.services.map.draw(message.method, message.points);
+        break;
+      case 'exportMap':
+        await this.services.map.export();
+        break;
+      case 'exportChart':
+        await saveChartExport(message.format, message.data, this.services.runs.activeModel?.name ?? 'training');
         break;
       case 'trainClassifier':
         await vscode.commands.executeCommand('transferLab.trainClassifier');
@@ -155,6 +168,20 @@ export class TrainingPanel implements vscode.Disposable {
   }
 }
 
+/** The chart's CSV or PNG, saved where the user chooses: the webview supplies content, never a path. */
+async function saveChartExport(format: 'csv' | 'png', data: string, name: string): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: format === 'csv' ? 'Save the training chart’s data as CSV' : 'Save the training chart as PNG',
+    defaultUri: folder && vscode.Uri.joinPath(folder, `${name}-loss.${format}`),
+    filters: format === 'csv' ? { CSV: ['csv'] } : { 'PNG image': ['png'] },
+  });
+  if (!target) return;
+  const bytes = format === 'csv' ? Buffer.from(data, 'utf8') : Buffer.from(data.slice(data.indexOf(',') + 1), 'base64');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Transfer Lab: saved ${target.fsPath}.`);
+}
+
 function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
@@ -190,8 +217,16 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
       <dl id="stats" class="stats"></dl>
       <figure>
         <canvas id="chart" data-points="0" width="800" height="260" role="img" aria-label="Training loss and words per second over time"></canvas>
-        <figcaption class="legend"><span class="swatch loss"></span>loss <span class="swatch rate"></span>words/s</figcaption>
+        <figcaption class="legend"><span class="swatch loss"></span>loss <span class="swatch rate"></span>words/s <span id="past-runs" class="muted"></span></figcaption>
       </figure>
+      <div class="row chart-controls">
+        <label for="chart-smoothing">Smoothing</label>
+        <input id="chart-smoothing" type="range" min="0" max="0.99" step="0.01" value="0" aria-describedby="chart-smoothing-value">
+        <span id="chart-smoothing-value" class="muted">0.00</span>
+        <label><input id="chart-log" type="checkbox"> Log scale</label>
+        <vscode-button id="chart-csv" secondary>Export CSV</vscode-button>
+        <vscode-button id="chart-png" secondary>Save PNG</vscode-button>
+      </div>
       <details id="corpus" hidden>
         <summary id="corpus-summary"></summary>
         <ul id="skipped"></ul>
@@ -200,7 +235,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     <section id="explore" aria-labelledby="explore-heading">
       <h2 id="explore-heading">Nearest neighbours</h2>
       <form id="query-form" class="row" autocomplete="off">
-        <vscode-textfield id="query" placeholder="Train a model first" aria-label="Word, or word arithmetic such as king - man + woman" disabled></vscode-textfield>
+        <vscode-textfield id="query" placeholder="Train a model first" aria-label="A word; word arithmetic such as king - man + woman; an analogy such as man : king :: woman; or words separated by commas, for the odd one out" disabled></vscode-textfield>
         <vscode-button id="search" disabled>Search</vscode-button>
       </form>
       <p id="examples" class="muted"></p>
@@ -247,6 +282,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
       </div>
       <div id="pair-evaluation"></div>
     </section>
+    ${MAP_SECTION_HTML}
     ${CLASSIFIER_SECTION_HTML}
   </main>
   <script nonce="${nonce}" src="${script}"></script>

@@ -47,6 +47,8 @@ export class RunController implements vscode.Disposable {
   private replay: HostToPanel[] = [];
   private progressHistory: TrainingProgress[] = [];
   private latestModel: ModelSummary | undefined;
+  /** The last finished runs' loss curves, for the panel to draw under the current one. */
+  private pastRuns: { name: string; points: { seconds: number; loss: number }[] }[] = [];
   private readonly activeModelEmitter = new vscode.EventEmitter<ModelSummary | undefined>();
 
   readonly onEvent = this.eventEmitter.event;
@@ -83,7 +85,8 @@ export class RunController implements vscode.Disposable {
 
   /** Messages that rebuild the panel's view of the latest run, in order. */
   snapshot(): HostToPanel[] {
-    return [...this.replay, ...this.progressHistory.map((progress) => ({ type: 'progress', progress }) as HostToPanel), { type: 'model', model: this.latestModel }];
+    const past: HostToPanel[] = this.pastRuns.length ? [{ type: 'pastRuns', runs: this.pastRuns }] : [];
+    return [...past, ...this.replay, ...this.progressHistory.map((progress) => ({ type: 'progress', progress }) as HostToPanel), { type: 'model', model: this.latestModel }];
   }
 
   async cancel(): Promise<void> {
@@ -97,6 +100,11 @@ export class RunController implements vscode.Disposable {
 
   async pretrainWorkspace(overrides: RunOverrides = {}): Promise<RunOutcome> {
     return this.start(overrides, undefined, undefined);
+  }
+
+  /** Pretrains on one file or folder of the workspace (the explorer's "Pretrain Word Vectors on This"). */
+  async pretrainOn(resource: vscode.Uri, overrides: RunOverrides = {}): Promise<RunOutcome> {
+    return this.start(overrides, undefined, resource);
   }
 
   /**
@@ -195,6 +203,7 @@ export class RunController implements vscode.Disposable {
     init?: FineTuneInit,
     resource?: vscode.Uri,
   ): Promise<RunOutcome> {
+    this.rememberPastRun();
     this.replay = [];
     this.progressHistory = [];
     this.emit({ type: 'runStarted', run: info });
@@ -204,7 +213,7 @@ export class RunController implements vscode.Disposable {
       title: info.modelName,
       rerun: init
         ? { kind: 'fine-tune', parameters: info.parameters, modelDir: init.modelDir, lock: init.lock, ...(init.lockWords && { lockWords: init.lockWords }), ...(resource && { resource: resource.fsPath }) }
-        : { kind: 'pretrain', parameters: info.parameters },
+        : { kind: 'pretrain', parameters: info.parameters, ...(resource && { resource: resource.fsPath }) },
     });
     this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
     if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, ${describeLock(String(init.lock))}${init.lockWords ? `, per-word factors from ${init.lockWords}` : ''}`);
@@ -372,6 +381,17 @@ export class RunController implements vscode.Disposable {
         return { status: 'failed', error };
       },
     );
+  }
+
+  /** The run just shown (if it trained) joins the past runs, thinned to at most 400 points. */
+  private rememberPastRun(): void {
+    const started = this.replay.find((m): m is Extract<HostToPanel, { type: 'runStarted' }> => m.type === 'runStarted');
+    const points = this.progressHistory.filter((p) => p.phase === 'training');
+    if (!started || points.length === 0) return;
+    const step = Math.ceil(points.length / 400);
+    const thinned = points.filter((_, i) => i % step === 0 || i === points.length - 1).map((p) => ({ seconds: p.elapsedMs / 1000, loss: p.loss }));
+    this.pastRuns = [...this.pastRuns, { name: started.run.modelName, points: thinned }].slice(-4);
+    this.eventEmitter.fire({ type: 'pastRuns', runs: this.pastRuns });
   }
 
   private recordProgress(progress: TrainingProgress): void {

@@ -13,7 +13,7 @@ export type RunState = 'running' | 'done' | 'failed' | 'cancelled';
 
 /** What it takes to start the same run again. */
 export type RerunSpec =
-  | { kind: 'pretrain'; parameters: TrainingParameters }
+  | { kind: 'pretrain'; parameters: TrainingParameters; resource?: string }
   | { kind: 'fine-tune'; parameters: TrainingParameters; modelDir: string; lock: FineTuneLock; lockWords?: string; resource?: string }
   | { kind: 'classifier'; dataPath: string; data?: DataReadOptions; vectorsDir?: string; settings: ClassifierTrainingSettings }
   | { kind: 'curve'; dataPath: string; data?: DataReadOptions; vectorsDir: string; settings: Omit<ClassifierTrainingSettings, 'embeddings'>; sizes?: number[] };

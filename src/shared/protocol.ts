@@ -240,6 +240,12 @@ export type PanelToHost =
   | { type: 'evaluatePair' }
   /** "Open as Markdown": the comparison as an editable document. */
   | { type: 'openComparisonReport' }
+  /** The map's Draw button: project the active model's most frequent words to 2-D. */
+  | { type: 'drawMap'; method: ProjectionMethod; points: number }
+  /** The map's Export CSV button: the projected coordinates, saved where the user chooses. */
+  | { type: 'exportMap' }
+  /** The training chart as CSV text or a PNG data URL; the host asks where to save it. */
+  | { type: 'exportChart'; format: 'csv' | 'png'; data: string }
   | ClassifierPanelRequest;
 
 // ---------- extension host -> webview ----------
@@ -290,6 +296,10 @@ export interface ModelComparison {
 
 export type ComparisonState = 'running' | 'cancelled' | 'failed';
 
+export type ProjectionMethod = 'pca' | 'umap';
+/** The map's most points: UMAP's neighbour search grows fast beyond it on one core. */
+export const MAX_MAP_POINTS = 20_000;
+
 export type HostToPanel =
   | { type: 'runStarted'; run: RunInfo }
   | { type: 'corpus'; report: CorpusReport }
@@ -300,6 +310,11 @@ export type HostToPanel =
   | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string }
   | { type: 'evaluationState'; state: EvaluationState; message: string }
   | { type: 'evaluation'; report: EvaluationReport }
+  /** Earlier runs' loss curves (oldest first), drawn under the current run. */
+  | { type: 'pastRuns'; runs: { name: string; points: { seconds: number; loss: number }[] }[] }
+  | { type: 'mapState'; state: 'running' | 'failed' | 'cancelled'; message: string; fraction?: number }
+  /** A model's most frequent words projected to 2-D: coords holds x, y per word. */
+  | { type: 'map'; words: string[]; coords: number[]; method: ProjectionMethod; elapsedMs: number; modelName: string }
   /** Show Neighbours from the editor: search this text in the panel, as if typed. */
   | { type: 'search'; text: string }
   | { type: 'comparison'; comparison: ModelComparison }
@@ -322,6 +337,8 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
 const MAX_QUERY_LENGTH = 200;
+/** A chart export from the webview: a few MB at most (a 4k PNG, or a CSV of every point). */
+const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 const MAX_K = 1000;
 
 /** Messages from the webview are untrusted input: accept only the exact shapes above. */
@@ -337,6 +354,19 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
     case 'evaluatePair':
     case 'openComparisonReport':
       return { type: raw.type };
+    case 'drawMap': {
+      const { method, points } = raw;
+      if ((method !== 'pca' && method !== 'umap') || !isFiniteNumber(points)) return undefined;
+      return { type: 'drawMap', method, points: Math.max(2, Math.min(MAX_MAP_POINTS, Math.floor(points))) };
+    }
+    case 'exportMap':
+      return { type: 'exportMap' };
+    case 'exportChart': {
+      const { format, data } = raw;
+      if ((format !== 'csv' && format !== 'png') || !isString(data) || data.length > MAX_EXPORT_CHARS) return undefined;
+      if (format === 'png' && !data.startsWith('data:image/png;base64,')) return undefined;
+      return { type: 'exportChart', format, data };
+    }
     case 'compareWord': {
       const { requestId, word } = raw;
       if (!isFiniteNumber(requestId) || !isString(word) || word.trim().length === 0 || word.length > MAX_QUERY_LENGTH) return undefined;
@@ -471,6 +501,28 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
       return isEvaluationReport(raw.report) ? (raw as HostToPanel) : undefined;
     case 'comparison':
       return isModelComparison(raw.comparison) ? (raw as HostToPanel) : undefined;
+    case 'pastRuns':
+      return Array.isArray(raw.runs) &&
+        raw.runs.length <= 20 &&
+        raw.runs.every((r) => isObject(r) && isString(r.name) && Array.isArray(r.points) && r.points.length <= 10_000 && r.points.every((p) => isObject(p) && isFiniteNumber(p.seconds) && isNumber(p.loss)))
+        ? (raw as HostToPanel)
+        : undefined;
+    case 'mapState':
+      return (raw.state === 'running' || raw.state === 'failed' || raw.state === 'cancelled') && isString(raw.message) && (raw.fraction === undefined || isRatio(raw.fraction))
+        ? (raw as HostToPanel)
+        : undefined;
+    case 'map':
+      return Array.isArray(raw.words) &&
+        raw.words.length <= MAX_MAP_POINTS &&
+        raw.words.every(isString) &&
+        Array.isArray(raw.coords) &&
+        raw.coords.length === 2 * raw.words.length &&
+        raw.coords.every(isFiniteNumber) &&
+        (raw.method === 'pca' || raw.method === 'umap') &&
+        isFiniteNumber(raw.elapsedMs) &&
+        isString(raw.modelName)
+        ? (raw as HostToPanel)
+        : undefined;
     case 'search':
       return isString(raw.text) && raw.text.length > 0 && raw.text.length <= MAX_QUERY_LENGTH ? (raw as HostToPanel) : undefined;
     case 'comparisonState':

@@ -21,6 +21,7 @@ import {
 } from '../../src/shared/protocol';
 import { TrainingChart, formatRate, formatSeconds } from './chart';
 import { ClassifierView } from './classifier';
+import { MapView } from './map';
 import { ComparisonView } from './comparison';
 import { $, element, headerRow } from './dom';
 
@@ -53,8 +54,14 @@ const evaluationStatus = $('evaluation-status');
 const evaluationModel = $('evaluation-model');
 const evaluationResults = $('evaluation-results');
 const chart = new TrainingChart($<HTMLCanvasElement>('chart'));
+const smoothing = $<HTMLInputElement>('chart-smoothing');
+const smoothingValue = $('chart-smoothing-value');
+const logScale = $<HTMLInputElement>('chart-log');
+const pastRunsLegend = $('past-runs');
+let runName = 'training';
 const comparison = new ComparisonView((message) => vscode.postMessage(message));
 const classifier = new ClassifierView((message) => vscode.postMessage(message));
+const map = new MapView((message) => vscode.postMessage(message));
 
 const K = 10;
 let latestRequest = 0;
@@ -62,7 +69,12 @@ let running = false;
 
 function handle(message: HostToPanel): void {
   switch (message.type) {
+    case 'pastRuns':
+      chart.setPastRuns(message.runs);
+      pastRunsLegend.textContent = message.runs.length ? ` · thin lines: earlier runs (${message.runs.map((r) => r.name).join(', ')})` : '';
+      break;
     case 'runStarted':
+      runName = message.run.modelName;
       running = true;
       chart.reset();
       setProgress(0);
@@ -110,6 +122,10 @@ function handle(message: HostToPanel): void {
     case 'comparedWord':
     case 'evaluationPair':
       comparison.handle(message);
+      break;
+    case 'mapState':
+    case 'map':
+      map.handle(message);
       break;
     case 'classifierRunStarted':
     case 'classifierDataset':
@@ -349,6 +365,15 @@ cancelButton.addEventListener('click', () => {
   statusText.textContent = 'Cancelling…';
   vscode.postMessage({ type: 'cancel' });
 });
+
+smoothing.addEventListener('input', () => {
+  const weight = Number(smoothing.value);
+  smoothingValue.textContent = weight.toFixed(2);
+  chart.setView({ smoothing: weight });
+});
+logScale.addEventListener('change', () => chart.setView({ logScale: logScale.checked }));
+$('chart-csv').addEventListener('click', () => vscode.postMessage({ type: 'exportChart', format: 'csv', data: chart.toCsv(runName) }));
+$('chart-png').addEventListener('click', () => vscode.postMessage({ type: 'exportChart', format: 'png', data: $<HTMLCanvasElement>('chart').toDataURL('image/png') }));
 
 window.addEventListener('message', (event) => {
   const message = parseHostToPanel(event.data);

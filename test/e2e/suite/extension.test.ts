@@ -19,6 +19,7 @@ const COMMANDS = {
   'transferLab.evaluateModel': 'Transfer Lab: Evaluate Model…',
   'transferLab.fineTuneOnWorkspace': 'Transfer Lab: Fine-tune Model on Workspace',
   'transferLab.fineTuneOnResource': 'Transfer Lab: Fine-tune Model on This',
+  'transferLab.pretrainOnResource': 'Transfer Lab: Pretrain Word Vectors on This',
   'transferLab.refreshModels': 'Transfer Lab: Refresh Models',
   'transferLab.importVectors': 'Transfer Lab: Import Pretrained Vectors…',
   'transferLab.trainClassifier': 'Transfer Lab: Train Classifier…',
@@ -64,6 +65,8 @@ interface TransferLabApi {
   trainerPid(): number | undefined;
   lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
   modelTree(): Promise<ModelTreeItem[]>;
+  drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
+  exportMap(target: string): Promise<string | undefined>;
   runs(): { id: string; kind: string; title: string; state: string; summary?: string; output?: string; description: string; contextValue: string }[];
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
@@ -948,5 +951,40 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal((await within(long, 20_000, 'the cancelled run')).status, 'cancelled');
     assert.equal(api.runs()[0].state, 'cancelled');
     assert.equal(api.runs()[0].contextValue, 'run-cancelled');
+  });
+  test('the map: PCA and UMAP of the active model’s most frequent words in a worker, reproducible by seed, exported as CSV', async function () {
+    this.timeout(180_000);
+    const model = await within(api.pretrainWorkspace({ modelName: 'map-model', epochs: 1, seed: 9 }), 60_000, 'model for the map');
+    assert.equal(model.status, 'done');
+    const vectors = readWord2VecBinary(path.join(model.modelDir!, 'vectors.bin'));
+    const pca = await within(api.drawMap('pca', 500), 60_000, 'PCA map');
+    assert.ok(pca, 'a PCA map');
+    assert.deepEqual(pca.words, vectors.words.slice(0, 500), 'the 500 most frequent words, in order');
+    assert.equal(pca.coords.length, 1000);
+    assert.ok(pca.coords.every(Number.isFinite));
+    const umap1 = await within(api.drawMap('umap', 300, 5), 120_000, 'UMAP map');
+    const umap2 = await within(api.drawMap('umap', 300, 5), 120_000, 'UMAP map again');
+    assert.ok(umap1 && umap2);
+    assert.deepEqual(umap1.coords, umap2.coords, 'the same seed gives the same map');
+    const csv = path.join(path.dirname(workspace), 'map-export.csv');
+    assert.equal(await api.exportMap(csv), csv);
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'word,x,y');
+    assert.equal(lines.length, 301);
+    const [word, x, y] = lines[1].split(',');
+    assert.equal(word, umap2.words[0]);
+    // Written as the shortest decimals that read back to the same float32 values.
+    assert.equal(Math.fround(Number(x)), umap2.coords[0]);
+    assert.equal(Math.fround(Number(y)), umap2.coords[1]);
+  });
+  test('Pretrain Word Vectors on This (explorer context menu) trains on the clicked file only', async function () {
+    this.timeout(90_000);
+    const file = path.join(workspace, fixture.readable[1]);
+    const outcome = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.pretrainOnResource', vscode.Uri.file(file))), 60_000, 'pretrain on a file')) as RunOutcome;
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    const manifest = JSON.parse(fs.readFileSync(path.join(outcome.modelDir!, 'model.json'), 'utf8'));
+    assert.equal(manifest.corpus.filesRead, 1);
+    assert.deepEqual(manifest.corpus.files.map(toPosix), [toPosix(fixture.readable[1])]);
+    assert.equal(manifest.parent, undefined, 'a pretraining has no parent');
   });
 });

@@ -120,6 +120,19 @@ async function fineTuneFromExplorerAndCompare(page, panel) {
   await panel.locator('#cancel[disabled]').waitFor({ timeout: TRAINING_TIMEOUT_MS });
   const status = ((await panel.locator('#status').textContent()) ?? '').trim();
   check('the context-menu fine-tune finishes with a new model', /is ready/.test(status), JSON.stringify(status));
+  // The chart keeps the earlier run as a thin line under the new one; smoothing and log scale redraw it.
+  const pastRuns = Number(await panel.locator('#chart').getAttribute('data-past-runs'));
+  const legend = ((await panel.locator('#past-runs').textContent()) ?? '').trim();
+  await panel.locator('#chart-smoothing').evaluate((el) => {
+    el.value = '0.9';
+    el.dispatchEvent(new Event('input'));
+  });
+  await panel.locator('#chart-log').check();
+  const smoothingShown = ((await panel.locator('#chart-smoothing-value').textContent()) ?? '').trim();
+  check('the training chart overlays the earlier run, with smoothing and a log scale', pastRuns === 1 && legend.includes('earlier runs') && smoothingShown === '0.90', `${pastRuns} past, ${JSON.stringify(legend)}, ${smoothingShown}`);
+  await page.mouse.move(0, 0);
+  await screenshotPanel(page, 'panel-chart-overlay');
+  await panel.locator('#chart-log').uncheck();
 
   await runCommand(page, 'Transfer Lab: Show What Moved', { closes: false });
   // Newest first: the fine-tuned child, compared with its recorded parent without asking.

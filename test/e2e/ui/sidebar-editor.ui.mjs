@@ -102,6 +102,17 @@ async function main() {
     const listed = await panelAgain.locator('#neighbours .neighbour').count();
     check('Show Neighbours searches the selected word in the panel', listed === 10, `${listed} neighbours`);
 
+    // The 2-D map of the active model: UMAP of its 1,000 most frequent words, then hover a point.
+    await panelAgain.locator('#map-method').selectOption('umap');
+    await panelAgain.locator('#map-points').selectOption('1000');
+    await panelAgain.locator('#map-draw').click();
+    await panelAgain.locator('#map-canvas[data-points="1000"]').waitFor({ timeout: 120_000 });
+    const mapStatus = ((await panelAgain.locator('#map-status').textContent()) ?? '').trim();
+    check('Draw maps the active model’s 1,000 most frequent words with UMAP, off the UI thread', /UMAP/.test(mapStatus), JSON.stringify(mapStatus));
+    await panelAgain.locator('#map').evaluate((el) => el.scrollIntoView());
+    await page.mouse.move(0, 0);
+    await page.locator('iframe.webview:visible').first().screenshot({ path: join(ARTIFACTS, 'panel-map.png') });
+
     await setTheme(page, 'Light Modern', 'vs');
     // The view's focus command opens the container without toggling it shut if it is open already.
     await runCommand(page, 'Transfer Lab: Focus on Models View');
