@@ -48,6 +48,8 @@ export interface TransferLabApi {
   /** The panel's map of the active model: its words' 2-D coordinates (x, y per word). */
   drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
   exportMap(target: string): Promise<string | undefined>;
+  /** How long activation took, and the panel from creation to its script's first message (first paint). */
+  timings(): { activationMs: number; panelReadyMs: number | undefined };
   /** Train Classifier… without asking. */
   trainClassifier(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>>;
   /** Transfer-Gain Curve… without asking. */
@@ -59,6 +61,7 @@ export interface TransferLabApi {
 let controller: RunController | undefined;
 
 export function activate(context: vscode.ExtensionContext): TransferLabApi {
+  const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('Transfer Lab', { log: true });
   const config = new Config();
   const queries = new ModelQueries();
@@ -219,8 +222,12 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.cancelClassifier', () => classifiers.cancel()),
   );
 
+  const activationMs = performance.now() - activationStarted;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+
   return {
     pretrainWorkspace: (overrides) => runs.pretrainWorkspace(overrides),
+    timings: () => ({ activationMs, panelReadyMs: TrainingPanel.lastReadyMs }),
     fineTune: ({ resource, ...args }) => {
       openPanel();
       return runs.fineTune({ ...args, resource: typeof resource === 'string' ? vscode.Uri.file(resource) : resource });

@@ -29,6 +29,10 @@ export interface PanelServices {
 
 export class TrainingPanel implements vscode.Disposable {
   private static current: TrainingPanel | undefined;
+  /** Milliseconds from creating the last panel to its script's 'ready': its first paint, near enough. */
+  static lastReadyMs: number | undefined;
+  private readonly createdAt = performance.now();
+  private sawReady = false;
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pendingSearch: HostToPanel | undefined;
@@ -84,6 +88,10 @@ export class TrainingPanel implements vscode.Disposable {
       case 'ready':
         // A fresh or re-created webview: replay the latest run and evaluation so it can redraw from scratch.
         for (const event of [...this.services.runs.snapshot(), ...this.services.evaluator.snapshot(), ...this.services.comparer.snapshot(), ...this.services.classifiers.snapshot(), ...this.services.map.snapshot()]) this.post(event);
+        if (!this.sawReady) {
+          this.sawReady = true;
+          TrainingPanel.lastReadyMs = performance.now() - this.createdAt;
+        }
         this.ready = true;
         if (this.pendingSearch) this.post(this.pendingSearch);
         this.pendingSearch = undefined;
