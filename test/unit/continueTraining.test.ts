@@ -4,8 +4,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
-import type { TextCorpus } from '../../src/core/corpus';
+import { reviews } from './reviewsCorpus';
 import { trainWord2Vec, type TrainedWord2Vec } from '../../src/core/word2vec';
 import { readWord2Vec } from '../../src/core/formats/word2vecFormat';
 import { evaluateAnalogies } from '../../src/core/evaluation';
@@ -13,24 +12,8 @@ import type { WordVectors } from '../../src/core/vectors';
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 const GLOVE = path.join(DATA, 'vectors/glove.6B.100d.top10k.txt');
-const REVIEWS = path.join(DATA, 'classification/mr/mr.jsonl');
 const QUESTIONS = path.join(DATA, 'word-eval/questions-words.txt');
 
-class TextOf implements TextCorpus {
-  constructor(private readonly text: string) {}
-  async *chunks(): AsyncGenerator<string> {
-    yield this.text;
-  }
-}
-
-const reviews = () =>
-  new TextOf(
-    readFileSync(REVIEWS, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => (JSON.parse(line) as { text: string }).text)
-      .join('\n'),
-  );
 
 describe('continuing GloVe vectors on movie reviews', () => {
   let glove: WordVectors;

@@ -3,8 +3,7 @@
 import { before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
-import type { TextCorpus } from '../../src/core/corpus';
+import { reviews } from './reviewsCorpus';
 import { trainWord2Vec, type TrainedWord2Vec } from '../../src/core/word2vec';
 import { readWord2Vec } from '../../src/core/formats/word2vecFormat';
 import { WordVectors } from '../../src/core/vectors';
@@ -12,7 +11,6 @@ import { describeLock, parseLockSetting, parseLockWords, resolveLockFactors } fr
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 const GLOVE = path.join(DATA, 'vectors/glove.6B.100d.top10k.txt');
-const REVIEWS = path.join(DATA, 'classification/mr/mr.jsonl');
 
 test('parseLockSetting takes none, old and factors from 0 to 1, and explains anything else', () => {
   assert.equal(parseLockSetting('none'), 'none');
@@ -45,21 +43,6 @@ test('resolveLockFactors fills the base factor, overrides listed words (case-ins
   assert.equal(describeLock('old'), 'old vectors kept fixed');
 });
 
-class TextOf implements TextCorpus {
-  constructor(private readonly text: string) {}
-  async *chunks(): AsyncGenerator<string> {
-    yield this.text;
-  }
-}
-
-const reviews = () =>
-  new TextOf(
-    readFileSync(REVIEWS, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => (JSON.parse(line) as { text: string }).text)
-      .join('\n'),
-  );
 
 /** Mean cosine between each parent row and the child's row of the same word (same row index). */
 function meanCosineToParent(parent: WordVectors, child: WordVectors, rows: number[]): number {

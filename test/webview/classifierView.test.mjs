@@ -3,24 +3,13 @@
 // extension host sends (checked by the protocol's own validator first), and asserts the DOM and the
 // requests it posts. Saves a screenshot to test-artifacts/classifier-view.png.
 // Run: node test/webview/classifierView.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
-import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'classifier-view.png');
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : ` — ${detail}`}`);
-}
-const equal = (name, actual, expected) => check(name, JSON.stringify(actual) === JSON.stringify(expected), `got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`);
 
 // ---------- the bundle ----------
 
@@ -38,48 +27,9 @@ window.feed = (message) => {
 };
 window.ready = true;
 `;
-const built = await esbuild.build({
-  stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'classifier-test-entry.ts' },
-  bundle: true,
-  write: false,
-  platform: 'browser',
-  format: 'iife',
-  target: 'chrome120',
-  logLevel: 'silent',
-});
-const script = built.outputFiles[0].text;
-const css = readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8');
+const script = await bundle(entry, 'classifier-test-entry.ts');
 
-// A dark theme's variables, as VS Code sets them on the webview's html element.
-const THEME = {
-  '--vscode-foreground': '#cccccc',
-  '--vscode-editor-background': '#1f1f1f',
-  '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-errorForeground': '#f85149',
-  '--vscode-font-family': 'system-ui, sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-panel-border': '#2b2b2b',
-  '--vscode-editorWidget-background': '#202020',
-  '--vscode-editorWidget-border': '#454545',
-  '--vscode-charts-blue': '#3794ff',
-  '--vscode-charts-orange': '#d18616',
-  '--vscode-charts-green': '#89d185',
-  '--vscode-charts-red': '#f14c4c',
-  '--vscode-charts-purple': '#b180d7',
-  '--vscode-textLink-foreground': '#4daafc',
-  '--vscode-focusBorder': '#0078d4',
-  '--vscode-list-hoverBackground': '#2a2d2e',
-  '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff',
-  '--vscode-button-secondaryBackground': '#313131',
-  '--vscode-button-secondaryForeground': '#cccccc',
-};
-const themeStyle = `html { ${Object.entries(THEME).map(([k, v]) => `${k}: ${v};`).join(' ')} }`;
-const page0 = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><style>${themeStyle}</style><style>${css}</style></head>
-<body><main></main><script>
-window.posted = [];
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => {} });
-</script><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
+const page0 = testPage(script);
 
 // ---------- realistic messages ----------
 
@@ -318,10 +268,8 @@ try {
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`screenshot: ${SCREENSHOT}`);
 } catch (error) {
-  failed++;
-  console.log(`FAIL ${error.stack ?? error}`);
+  check('the run completed without an exception', false, String(error.stack ?? error));
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

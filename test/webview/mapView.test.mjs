@@ -7,23 +7,13 @@
 // Run: node test/webview/mapView.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'map-view.png');
 const GLOVE = resolve(ROOT, '..', 'shared', 'data', 'vectors', 'glove.6B.100d.top10k.txt');
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : ` — ${detail}`}`);
-}
-const equal = (name, actual, expected) => check(name, JSON.stringify(actual) === JSON.stringify(expected), `got ${JSON.stringify(actual)}, want ${JSON.stringify(expected)}`);
 const near = (a, b, tolerance) => Math.abs(a - b) <= tolerance;
 
 // ---------- real map data: PCA of GloVe's most frequent words ----------
@@ -64,47 +54,9 @@ window.view = view;
 window.feed = (message) => view.handle(message);
 window.ready = true;
 `;
-const built = await esbuild.build({
-  stdin: { contents: entry, resolveDir: ROOT, loader: 'ts', sourcefile: 'map-test-entry.ts' },
-  bundle: true,
-  write: false,
-  platform: 'browser',
-  format: 'iife',
-  target: 'chrome120',
-  logLevel: 'silent',
-});
-const script = built.outputFiles[0].text;
-const css = readFileSync(join(ROOT, 'media', 'panel.css'), 'utf8');
+const script = await bundle(entry, 'map-test-entry.ts');
 
-// A dark theme's variables, as VS Code sets them on the webview's html element.
-const THEME = {
-  '--vscode-foreground': '#cccccc',
-  '--vscode-editor-foreground': '#cccccc',
-  '--vscode-editor-background': '#1f1f1f',
-  '--vscode-descriptionForeground': '#9d9d9d',
-  '--vscode-errorForeground': '#f85149',
-  '--vscode-font-family': 'system-ui, sans-serif',
-  '--vscode-font-size': '13px',
-  '--vscode-panel-border': '#2b2b2b',
-  '--vscode-editorWidget-background': '#202020',
-  '--vscode-editorWidget-border': '#454545',
-  '--vscode-dropdown-background': '#313131',
-  '--vscode-dropdown-foreground': '#cccccc',
-  '--vscode-dropdown-border': '#3c3c3c',
-  '--vscode-charts-blue': '#3794ff',
-  '--vscode-charts-orange': '#d18616',
-  '--vscode-focusBorder': '#0078d4',
-  '--vscode-button-background': '#0078d4',
-  '--vscode-button-foreground': '#ffffff',
-  '--vscode-button-secondaryBackground': '#313131',
-  '--vscode-button-secondaryForeground': '#cccccc',
-};
-const themeStyle = `html { ${Object.entries(THEME).map(([k, v]) => `${k}: ${v};`).join(' ')} } body { background: #181818; color: #ccc; font-family: system-ui, sans-serif; font-size: 13px; }`;
-const page0 = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><style>${themeStyle}</style><style>${css}</style></head>
-<body><main></main><script>
-window.posted = [];
-window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => {} });
-</script><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
+const page0 = testPage(script, 'body { background: #181818; color: #ccc; font-family: system-ui, sans-serif; font-size: 13px; }');
 
 // ---------- the run ----------
 
@@ -325,10 +277,8 @@ try {
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`screenshot: ${SCREENSHOT}`);
 } catch (error) {
-  failed++;
-  console.log(`FAIL ${error.stack ?? error}`);
+  check('the run completed without an exception', false, String(error.stack ?? error));
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
