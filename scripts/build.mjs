@@ -2,7 +2,7 @@
 // the trainer (a plain Node child process) and its training threads, the evaluation thread, the CLI,
 // and the webview script.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -27,6 +27,12 @@ const webTargets = [
 ].map((t) => ({ ...common, ...t, platform: 'browser', format: 'iife', target: 'chrome120' }));
 
 const all = [...nodeTargets, ...webTargets];
+// A production build (the .vsix) ships no source maps: remove those a development build left behind.
+if (production) {
+  for (const dir of ['dist', 'dist/webview']) {
+    for (const file of existsSync(dir) ? readdirSync(dir) : []) if (file.endsWith('.map')) rmSync(join(dir, file));
+  }
+}
 if (watch) {
   for (const options of all) await (await esbuild.context(options)).watch();
 } else {
