@@ -18,7 +18,7 @@ import { classifyBench } from './classifyBench';
 
 export const CLASSIFY_USAGE = `  transfer-lab classify train <data> [--vectors <model>] [--arch bag|cnn|bilstm] [--embeddings frozen|tuned|random] --out <clf>
   transfer-lab classify predict <clf> <file-or-folder> [--out predictions.csv]
-  transfer-lab classify curve <data> --vectors <model> [--arch cnn] [--sizes 50,100,200,500,1000]
+  transfer-lab classify curve <data> --vectors <model> [--arch bag] [--sizes 50,100,200,500,1000]
   transfer-lab classify bench <data> --vectors <model> [--folds K] [--arch bag,cnn]`;
 
 export const CLASSIFY_HELP = `classify: text classifiers on word vectors, trained with TensorFlow.js.
@@ -27,7 +27,8 @@ export const CLASSIFY_HELP = `classify: text classifiers on word vectors, traine
 folder holding train.* / dev.* / test.* files of one of those. Without given splits the data is split
 80/10/10, stratified and seeded; the validation part decides early stopping and the best epoch.
   --vectors M          pretrained vectors: a model folder or a vectors file (word2vec, GloVe, fastText .vec)
-  --arch A             bag (averaged embeddings, fastText-style) | cnn (Kim 2014) | bilstm (attention) [cnn]
+  --arch A             bag (averaged embeddings, fastText-style; seconds) | bilstm (attention; the most
+                       accurate here, minutes) | cnn (Kim 2014; minutes) [bag]
   --embeddings E       frozen | tuned (start from --vectors) | random (from scratch) [tuned with --vectors]
   --epochs N --batch-size N --lr X --max-len N --patience N --seed N   training settings
   --word-pairs         bag: also learn a vector per word pair (fastText's -wordNgrams 2)
@@ -160,7 +161,7 @@ async function classifyTrain(argv: string[]): Promise<number> {
   const outDir = path.resolve(out);
   if (await fs.stat(outDir).catch(() => undefined)) throw new UsageError(`${outDir} already exists: choose a new --out folder (an existing classifier is never overwritten).`);
   const log = stderrLog(flags.quiet === true || flags.json === true);
-  const arch = choiceFlag('--arch', flags.arch, ARCHITECTURES, 'cnn');
+  const arch = choiceFlag('--arch', flags.arch, ARCHITECTURES, 'bag');
   const vectors = await openVectorsFlag(flags, log);
   const embeddings = choiceFlag('--embeddings', flags.embeddings, ['frozen', 'tuned', 'random'] as const, vectors ? 'tuned' : 'random');
   if (embeddings !== 'random' && !vectors) throw new UsageError(`--embeddings ${embeddings} starts from pretrained vectors: give them with --vectors <model>.`);
@@ -283,7 +284,7 @@ async function classifyCurve(argv: string[]): Promise<number> {
   if (!vectors) throw new UsageError('classify curve compares from-scratch with pretrained: give the vectors with --vectors <model>.');
   if (flags.embeddings !== undefined) throw new UsageError('classify curve trains every variant (random, frozen, tuned); leave out --embeddings.');
   const sizes = parseSizes(flags.sizes);
-  const arch = choiceFlag('--arch', flags.arch, ARCHITECTURES, 'cnn');
+  const arch = choiceFlag('--arch', flags.arch, ARCHITECTURES, 'bag');
   const dataset = await openData(positional[0], flags, log);
   const recipe = recipeFrom(flags, arch, 'random');
   const split = splitDataset(dataset, recipe.seed ?? 1);

@@ -19,7 +19,7 @@ export const CLASSIFIER_SETTING_SPECS = {
   patience: { default: 3, min: 1, max: 1000, integer: true },
   seed: { default: 1, min: 0, max: 2 ** 31 - 1, integer: true },
 };
-export const CLASSIFIER_ARCHITECTURES = ['cnn', 'bag', 'bilstm'] as const;
+export const CLASSIFIER_ARCHITECTURES = ['bag', 'bilstm', 'cnn'] as const;
 
 export interface ClassifierDefaults {
   arch: (typeof CLASSIFIER_ARCHITECTURES)[number];
@@ -114,9 +114,9 @@ export class Config {
       const spec = CLASSIFIER_SETTING_SPECS[key];
       return clampNumber(s.get<number>(`classifier.${key}`, spec.default), spec, spec.default);
     };
-    const arch = s.get<string>('classifier.architecture', 'cnn');
+    const arch = s.get<string>('classifier.architecture', 'bag');
     return {
-      arch: (CLASSIFIER_ARCHITECTURES as readonly string[]).includes(arch) ? (arch as ClassifierDefaults['arch']) : 'cnn',
+      arch: (CLASSIFIER_ARCHITECTURES as readonly string[]).includes(arch) ? (arch as ClassifierDefaults['arch']) : 'bag',
       epochs: number('epochs'),
       batchSize: number('batchSize'),
       maxLen: number('maxLength'),
