@@ -8,7 +8,7 @@ import { stratifiedFolds, stratifiedSplit, type DataSplit } from '../core/classi
 import { loadTensorflow } from '../core/classify/tfBackend';
 import { tokenizeForClassifier, type EmbeddingMode } from '../core/classify/textVocabulary';
 import { parseArgs, UsageError } from './args';
-import { choiceFlag, openData, openVectorsFlag, recipeFrom, stderrLog } from './classifyCommand';
+import { choiceFlag, DATA_FLAGS, openData, openVectorsFlag, recipeFrom, stderrLog, TRAINING_FLAGS } from './classifyCommand';
 import { FASTTEXT_CONFIGS, FastTextWorkspace, findFastText, runFastText } from './fastTextBaseline';
 
 export interface BenchRow {
@@ -29,25 +29,10 @@ export interface BenchResult {
 
 export async function classifyBench(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, {
-    'text-column': { kind: 'string' },
-    'label-column': { kind: 'string' },
-    'text-field': { kind: 'string' },
-    'label-field': { kind: 'string' },
-    'skip-bad': { kind: 'boolean' },
-    vectors: { kind: 'string' },
-    arch: { kind: 'string' },
-    embeddings: { kind: 'string' },
+    ...DATA_FLAGS,
+    ...TRAINING_FLAGS,
     folds: { kind: 'int', min: 2, max: 100 },
-    epochs: { kind: 'int', min: 1, max: 1000 },
-    'batch-size': { kind: 'int', min: 1, max: 100_000 },
-    lr: { kind: 'number', min: 1e-7, max: 10 },
-    'max-len': { kind: 'int', min: 1, max: 10_000 },
-    patience: { kind: 'int', min: 1, max: 1000 },
-    seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
-    'word-pairs': { kind: 'boolean' },
     'no-fasttext': { kind: 'boolean' },
-    json: { kind: 'boolean' },
-    quiet: { kind: 'boolean' },
   });
   if (positional.length !== 1) throw new UsageError('classify bench takes one labelled dataset. Example: transfer-lab classify bench mr.jsonl --vectors glove.txt --folds 10');
   // Progress goes to stderr even with --json: a bench runs for minutes.

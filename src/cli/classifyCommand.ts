@@ -43,7 +43,7 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --json               print one JSON object
 `;
 
-const DATA_FLAGS: Record<string, FlagSpec> = {
+export const DATA_FLAGS: Record<string, FlagSpec> = {
   'text-column': { kind: 'string' },
   'label-column': { kind: 'string' },
   'text-field': { kind: 'string' },
@@ -51,7 +51,8 @@ const DATA_FLAGS: Record<string, FlagSpec> = {
   'skip-bad': { kind: 'boolean' },
 };
 
-const TRAINING_FLAGS: Record<string, FlagSpec> = {
+/** Training settings, shared by train, curve and bench; --embeddings also takes a list in bench. */
+export const TRAINING_FLAGS: Record<string, FlagSpec> = {
   vectors: { kind: 'string' },
   arch: { kind: 'string' },
   embeddings: { kind: 'string' },

@@ -2,6 +2,8 @@
 // axis) against elapsed time. Drawn by hand to stay tiny and CSP-clean; colours come from the
 // VS Code theme so it reads in light, dark and high-contrast themes alike.
 
+import { frameScheduler, prepareCanvas } from './dom';
+
 export interface ChartPoint {
   seconds: number;
   loss: number;
@@ -39,7 +41,7 @@ export function smooth(values: number[], weight: number): number[] {
 export class TrainingChart {
   private points: ChartPoint[] = [];
   private pastRuns: PastRun[] = [];
-  private pending = false;
+  private readonly requestDraw = frameScheduler(() => this.draw());
   view: ChartView = { smoothing: 0, logScale: false };
 
   constructor(private readonly canvas: HTMLCanvasElement) {
@@ -75,29 +77,12 @@ export class TrainingChart {
     return `${rows.join('\n')}\n`;
   }
 
-  /** Coalesces bursts of points (a replay after the panel reopens) into one frame. */
-  private requestDraw(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   private draw(): void {
     const canvas = this.canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth || 600;
-    const height = canvas.clientHeight || 240;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const frame = prepareCanvas(canvas, 240);
+    if (!frame) return;
+    const { ctx, width, height } = frame;
 
     const style = getComputedStyle(document.body);
     const color = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;

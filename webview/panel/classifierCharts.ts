@@ -4,6 +4,7 @@
 // embedding variant. Colours come from the VS Code theme (canvas: computed CSS variables; SVG: CSS
 // classes in panel.css), so light, dark and high-contrast themes all read.
 import type { CurvePoint, EmbeddingMode, EpochReport } from '../../src/shared/classifierProtocol';
+import { frameScheduler, prepareCanvas } from './dom';
 
 export const VARIANT_LABELS: Record<EmbeddingMode, string> = { random: 'from scratch', frozen: 'frozen', tuned: 'fine-tuned' };
 export const VARIANT_ORDER: readonly EmbeddingMode[] = ['random', 'frozen', 'tuned'];
@@ -13,7 +14,7 @@ const percent = (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)}
 export class EpochChart {
   private epochs: EpochReport[] = [];
   private best: number | undefined;
-  private pending = false;
+  private readonly requestDraw = frameScheduler(() => this.draw());
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     new ResizeObserver(() => this.requestDraw()).observe(canvas);
@@ -62,28 +63,12 @@ export class EpochChart {
     this.canvas.setAttribute('aria-label', text);
   }
 
-  private requestDraw(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   private draw(): void {
     const canvas = this.canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth || 600;
-    const height = canvas.clientHeight || 220;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const frame = prepareCanvas(canvas, 220);
+    if (!frame) return;
+    const { ctx, width, height } = frame;
 
     const t = theme();
     const pad = { left: 56, right: 52, top: 12, bottom: 28 };
@@ -202,7 +187,7 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 
 export class CurvePlot {
   private points: CurvePoint[] = [];
-  private pending = false;
+  private readonly requestDraw = frameScheduler(() => this.draw());
 
   constructor(private readonly root: SVGSVGElement) {
     new ResizeObserver(() => this.requestDraw()).observe(root);
@@ -216,14 +201,6 @@ export class CurvePlot {
     this.requestDraw();
   }
 
-  private requestDraw(): void {
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.draw();
-    });
-  }
 
   private draw(): void {
     const root = this.root;

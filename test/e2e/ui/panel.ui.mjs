@@ -13,7 +13,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
-import { check, finish, isLight, log, mustEnv, quickPickRow, runCommand, setTheme, webviewFrameWith } from './workbench.mjs';
+import { check, finish, isLight, withWorkbench, log, mustEnv, quickPickRow, runCommand, setTheme, webviewFrameWith } from './workbench.mjs';
 
 const URL_BASE = mustEnv('TRANSFER_LAB_E2E_URL');
 const WORKSPACE = mustEnv('TRANSFER_LAB_E2E_WORKSPACE');
@@ -238,162 +238,148 @@ async function classifierFlow(page, panel) {
   await screenshotPanel(page, 'panel-transfer-curve');
 }
 
-async function main() {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const browser = await launchBrowser({ width: 1400, height: 900 });
-  const { page } = browser;
-  page.on('pageerror', (e) => log('pageerror:', e.message));
-  try {
-    await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(WORKSPACE)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-    log('workbench ready');
-    const toasts = await watchNotifications(page);
+async function flow(page) {
+  log('workbench ready');
+  const toasts = await watchNotifications(page);
 
-    const attempts = await runCommand(page, PRETRAIN_TITLE);
-    check('palette runs "Transfer Lab: Pretrain Word Vectors on Workspace"', true, `attempt ${attempts}`);
+  const attempts = await runCommand(page, PRETRAIN_TITLE);
+  check('palette runs "Transfer Lab: Pretrain Word Vectors on Workspace"', true, `attempt ${attempts}`);
 
-    const panel = await webviewFrameWith(page, 'canvas#chart');
-    const tab = page.locator('.tabs-container .tab', { hasText: 'Transfer Lab' });
-    check('the Transfer Lab panel opens', (await tab.count()) > 0);
+  const panel = await webviewFrameWith(page, 'canvas#chart');
+  const tab = page.locator('.tabs-container .tab', { hasText: 'Transfer Lab' });
+  check('the Transfer Lab panel opens', (await tab.count()) > 0);
 
-    // Sample the chart while training runs: the number of plotted points must grow over time.
-    const queryEnabled = panel.locator('#query:not([disabled])');
-    const samples = [];
-    let cancelEnabledSeen = false;
-    let shotDuringTraining = false;
-    const started = Date.now();
-    const end = started + TRAINING_TIMEOUT_MS;
-    while (Date.now() < end) {
-      const points = Number(await panel.locator('canvas#chart').getAttribute('data-points'));
-      if (samples.length === 0 || samples.at(-1).points !== points) samples.push({ at: Date.now() - started, points });
-      if (!cancelEnabledSeen) cancelEnabledSeen = await panel.locator('#cancel:not([disabled])').count().then((n) => n > 0);
-      if (!shotDuringTraining && points >= 3) {
-        shotDuringTraining = true;
-        await page.screenshot({ path: join(ARTIFACTS, 'editor-training.png') });
-      }
-      if (await queryEnabled.count()) break;
-      await page.waitForTimeout(400);
+  // Sample the chart while training runs: the number of plotted points must grow over time.
+  const queryEnabled = panel.locator('#query:not([disabled])');
+  const samples = [];
+  let cancelEnabledSeen = false;
+  let shotDuringTraining = false;
+  const started = Date.now();
+  const end = started + TRAINING_TIMEOUT_MS;
+  while (Date.now() < end) {
+    const points = Number(await panel.locator('canvas#chart').getAttribute('data-points'));
+    if (samples.length === 0 || samples.at(-1).points !== points) samples.push({ at: Date.now() - started, points });
+    if (!cancelEnabledSeen) cancelEnabledSeen = await panel.locator('#cancel:not([disabled])').count().then((n) => n > 0);
+    if (!shotDuringTraining && points >= 3) {
+      shotDuringTraining = true;
+      await page.screenshot({ path: join(ARTIFACTS, 'editor-training.png') });
     }
-    log('chart data-points over time:', samples.map((s) => `${(s.at / 1000).toFixed(1)}s:${s.points}`).join(' '));
-    const increases = samples.filter((s, i) => i > 0 && s.points > samples[i - 1].points).length;
-    check('the chart moves while training (data-points grows over time)', increases >= 2, `${increases} increases, last ${samples.at(-1)?.points}`);
-    check('the Cancel button is enabled during training', cancelEnabledSeen);
-
-    await queryEnabled.waitFor({ timeout: 5000 });
-    const status = (await panel.locator('#status').textContent())?.trim() ?? '';
-    check('training finishes (#status says the model is ready, #query enabled)', /ready|done|finished|trained/i.test(status), JSON.stringify(status));
-    const progressNow = await panel.locator('#progress').getAttribute('aria-valuenow');
-    check('the progress bar reaches 100%', progressNow === '100', `aria-valuenow=${progressNow}`);
-    check('the Cancel button is disabled after the run', (await panel.locator('#cancel[disabled]').count()) === 1);
-
-    const seenToasts = await toasts();
-    check('a "Transfer Lab" progress notification was shown during training', seenToasts.length > 0, JSON.stringify(seenToasts.slice(0, 3)));
-
-    // Search: type a word into #query (a <vscode-textfield>; its <input> is in an open shadow root) and press Enter.
-    const inner = panel.locator('#query input');
-    const field = (await inner.count()) ? inner : panel.locator('#query');
-    await field.click();
-    await field.fill(QUERY_WORD);
-    await field.press('Enter');
-    const rows = panel.locator('#neighbours .neighbour');
-    await rows.first().waitFor({ timeout: 30_000 });
-    const found = await rows.evaluateAll((els) =>
-      els.map((el) => ({ word: el.querySelector('.word')?.textContent ?? '', similarity: Number(el.querySelector('.similarity')?.textContent) })),
-    );
-    log(`neighbours of ${QUERY_WORD}:`, found.map((r) => `${r.word} ${r.similarity}`).join(', '));
-    check(
-      `Enter in #query lists .neighbour rows with .word and .similarity`,
-      found.length > 0 && found.every((r) => r.word && r.word !== QUERY_WORD && r.similarity >= -1 && r.similarity <= 1),
-      `${found.length} rows`,
-    );
-    check('neighbour rows are sorted by similarity', found.every((r, i) => i === 0 || found[i - 1].similarity >= r.similarity));
-
-    await page.mouse.move(0, 0); // no hover effects in the screenshots
-    await screenshotPanel(page, 'panel-dark');
-    await page.screenshot({ path: join(ARTIFACTS, 'editor-dark.png') });
-
-    // Word arithmetic in the same box: the list is relabelled and nothing is reported as an error.
-    await field.fill('mr - he + she');
-    await field.press('Enter');
-    const arithmeticLabel = 'Nearest neighbours of mr − he + she';
-    await panel.locator(`#neighbours[aria-label="${arithmeticLabel}"] .neighbour`).first().waitFor({ timeout: 30_000 });
-    const arithmetic = await rows.evaluateAll((els) => els.map((el) => el.querySelector('.word')?.textContent ?? ''));
-    log('mr - he + she:', arithmetic.join(', '));
-    const caption = ((await panel.locator('#neighbours-caption').textContent()) ?? '').trim();
-    check('the results are captioned with the query as understood', caption === 'Nearest to mr − he + she:', JSON.stringify(caption));
-    const queryError = ((await panel.locator('#query-error').textContent()) ?? '').trim();
-    check('"mr - he + she" lists neighbours without the query words', arithmetic.length > 0 && queryError === '' && !arithmetic.some((w) => ['mr', 'he', 'she'].includes(w)), `${arithmetic.slice(0, 3).join(', ')}; error ${JSON.stringify(queryError)}`);
-
-    // Evaluation, first from the panel's button with one file from the dialog...
-    const sets = writeTestSets();
-    await panel.locator('#evaluate').click();
-    await pickInFileDialog(page, sets.analogies);
-    const analogyTable = panel.locator('#evaluation-results table.analogy-table');
-    await analogyTable.waitFor({ timeout: 60_000 });
-    const sectionNames = await analogyTable.locator('tbody tr.section-row th').allTextContents();
-    const total = await analogyTable.locator('tfoot tr.total-row').evaluate((row) => ({
-      correct: Number(row.querySelector('.correct')?.textContent?.replace(/,/g, '')),
-      answered: Number(row.querySelector('.answered')?.textContent?.replace(/,/g, '')),
-      accuracy: row.querySelector('.accuracy .value')?.textContent ?? '',
-    }));
-    const oovText = (await panel.locator('#evaluation-results .oov').first().textContent()) ?? '';
-    log('analogies:', JSON.stringify(total), oovText);
-    check('"Evaluate…" in the panel scores the file picked in the dialog: one row per section', JSON.stringify(sectionNames) === JSON.stringify(sets.sections), JSON.stringify(sectionNames));
-    const skipped = Number(/Out of vocabulary: (\d+) of (\d+) questions/.exec(oovText)?.[1]);
-    check(
-      'the analogy totals add up (answered + out of vocabulary = questions)',
-      total.correct <= total.answered && total.answered + skipped === sets.questions && /^\d+\.\d%$/.test(total.accuracy),
-      `${total.correct}/${total.answered} + ${skipped} OOV of ${sets.questions}`,
-    );
-
-    // ...then from the palette, where the remembered file is offered checked and a second one is added.
-    await runCommand(page, EVALUATE_TITLE, { closes: false });
-    const rememberedRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'questions-mini.txt' });
-    await rememberedRow.waitFor({ timeout: 15_000 });
-    const rememberedChecked = await rememberedRow.evaluate((row) => row.getAttribute('aria-checked') === 'true' || !!row.querySelector('input[type=checkbox]:checked'));
-    check('the next evaluation offers the test set used last, checked', rememberedChecked);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose other files…' }).click();
-    await page.locator('.quick-input-widget input').press('Enter');
-    await pickInFileDialog(page, sets.pairs);
-    const similarityRow = panel.locator('#evaluation-results table.similarity-table tr.similarity-row');
-    await similarityRow.waitFor({ timeout: 60_000 });
-    const similarity = await similarityRow.evaluate((row) => ({
-      name: row.querySelector('th')?.textContent ?? '',
-      spearman: row.querySelector('.spearman')?.textContent ?? '',
-      pairs: Number(row.querySelector('.pairs')?.textContent),
-    }));
-    log('similarity:', JSON.stringify(similarity));
-    const rho = Number(similarity.spearman);
-    check(
-      'both test sets are scored: analogy table and a Spearman in [-1, 1]',
-      (await analogyTable.count()) === 1 && similarity.name === 'pairs-mini.tsv' && Number.isFinite(rho) && rho >= -1 && rho <= 1 && similarity.pairs > 0 && similarity.pairs < sets.pairCount,
-      JSON.stringify(similarity),
-    );
-    const modelLine = (await panel.locator('#evaluation-model').textContent()) ?? '';
-    check('the evaluation names the model with its algorithm and mode', /Word2Vec skip-gram/.test(modelLine), JSON.stringify(modelLine));
-    // The progress notification closes as the results arrive; keep it out of the screenshot.
-    await page.locator('.notifications-toasts .notification-list-item', { hasText: 'evaluating' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
-    await panel.locator('#evaluation').evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-    await page.mouse.move(0, 0);
-    await screenshotPanel(page, 'panel-evaluation');
-    await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
-
-    await fineTuneFromExplorerAndCompare(page, panel);
-    await classifierFlow(page, panel);
-
-    await setTheme(page, 'Light Modern', 'vs');
-    const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());
-    check('the panel follows a light theme', lightBg !== '' && isLight(lightBg), `--vscode-editor-background=${lightBg}`);
-    await screenshotPanel(page, 'panel-light');
-    await page.screenshot({ path: join(ARTIFACTS, 'editor-light.png') });
-  } catch (e) {
-    check('UI flow completed without an exception', false, e.message.split('\n')[0]);
-    await page.screenshot({ path: join(ARTIFACTS, 'ui-error.png') }).catch(() => {});
-  } finally {
-    await browser.close();
+    if (await queryEnabled.count()) break;
+    await page.waitForTimeout(400);
   }
+  log('chart data-points over time:', samples.map((s) => `${(s.at / 1000).toFixed(1)}s:${s.points}`).join(' '));
+  const increases = samples.filter((s, i) => i > 0 && s.points > samples[i - 1].points).length;
+  check('the chart moves while training (data-points grows over time)', increases >= 2, `${increases} increases, last ${samples.at(-1)?.points}`);
+  check('the Cancel button is enabled during training', cancelEnabledSeen);
+
+  await queryEnabled.waitFor({ timeout: 5000 });
+  const status = (await panel.locator('#status').textContent())?.trim() ?? '';
+  check('training finishes (#status says the model is ready, #query enabled)', /ready|done|finished|trained/i.test(status), JSON.stringify(status));
+  const progressNow = await panel.locator('#progress').getAttribute('aria-valuenow');
+  check('the progress bar reaches 100%', progressNow === '100', `aria-valuenow=${progressNow}`);
+  check('the Cancel button is disabled after the run', (await panel.locator('#cancel[disabled]').count()) === 1);
+
+  const seenToasts = await toasts();
+  check('a "Transfer Lab" progress notification was shown during training', seenToasts.length > 0, JSON.stringify(seenToasts.slice(0, 3)));
+
+  // Search: type a word into #query (a <vscode-textfield>; its <input> is in an open shadow root) and press Enter.
+  const inner = panel.locator('#query input');
+  const field = (await inner.count()) ? inner : panel.locator('#query');
+  await field.click();
+  await field.fill(QUERY_WORD);
+  await field.press('Enter');
+  const rows = panel.locator('#neighbours .neighbour');
+  await rows.first().waitFor({ timeout: 30_000 });
+  const found = await rows.evaluateAll((els) =>
+    els.map((el) => ({ word: el.querySelector('.word')?.textContent ?? '', similarity: Number(el.querySelector('.similarity')?.textContent) })),
+  );
+  log(`neighbours of ${QUERY_WORD}:`, found.map((r) => `${r.word} ${r.similarity}`).join(', '));
+  check(
+    `Enter in #query lists .neighbour rows with .word and .similarity`,
+    found.length > 0 && found.every((r) => r.word && r.word !== QUERY_WORD && r.similarity >= -1 && r.similarity <= 1),
+    `${found.length} rows`,
+  );
+  check('neighbour rows are sorted by similarity', found.every((r, i) => i === 0 || found[i - 1].similarity >= r.similarity));
+
+  await page.mouse.move(0, 0); // no hover effects in the screenshots
+  await screenshotPanel(page, 'panel-dark');
+  await page.screenshot({ path: join(ARTIFACTS, 'editor-dark.png') });
+
+  // Word arithmetic in the same box: the list is relabelled and nothing is reported as an error.
+  await field.fill('mr - he + she');
+  await field.press('Enter');
+  const arithmeticLabel = 'Nearest neighbours of mr − he + she';
+  await panel.locator(`#neighbours[aria-label="${arithmeticLabel}"] .neighbour`).first().waitFor({ timeout: 30_000 });
+  const arithmetic = await rows.evaluateAll((els) => els.map((el) => el.querySelector('.word')?.textContent ?? ''));
+  log('mr - he + she:', arithmetic.join(', '));
+  const caption = ((await panel.locator('#neighbours-caption').textContent()) ?? '').trim();
+  check('the results are captioned with the query as understood', caption === 'Nearest to mr − he + she:', JSON.stringify(caption));
+  const queryError = ((await panel.locator('#query-error').textContent()) ?? '').trim();
+  check('"mr - he + she" lists neighbours without the query words', arithmetic.length > 0 && queryError === '' && !arithmetic.some((w) => ['mr', 'he', 'she'].includes(w)), `${arithmetic.slice(0, 3).join(', ')}; error ${JSON.stringify(queryError)}`);
+
+  // Evaluation, first from the panel's button with one file from the dialog...
+  const sets = writeTestSets();
+  await panel.locator('#evaluate').click();
+  await pickInFileDialog(page, sets.analogies);
+  const analogyTable = panel.locator('#evaluation-results table.analogy-table');
+  await analogyTable.waitFor({ timeout: 60_000 });
+  const sectionNames = await analogyTable.locator('tbody tr.section-row th').allTextContents();
+  const total = await analogyTable.locator('tfoot tr.total-row').evaluate((row) => ({
+    correct: Number(row.querySelector('.correct')?.textContent?.replace(/,/g, '')),
+    answered: Number(row.querySelector('.answered')?.textContent?.replace(/,/g, '')),
+    accuracy: row.querySelector('.accuracy .value')?.textContent ?? '',
+  }));
+  const oovText = (await panel.locator('#evaluation-results .oov').first().textContent()) ?? '';
+  log('analogies:', JSON.stringify(total), oovText);
+  check('"Evaluate…" in the panel scores the file picked in the dialog: one row per section', JSON.stringify(sectionNames) === JSON.stringify(sets.sections), JSON.stringify(sectionNames));
+  const skipped = Number(/Out of vocabulary: (\d+) of (\d+) questions/.exec(oovText)?.[1]);
+  check(
+    'the analogy totals add up (answered + out of vocabulary = questions)',
+    total.correct <= total.answered && total.answered + skipped === sets.questions && /^\d+\.\d%$/.test(total.accuracy),
+    `${total.correct}/${total.answered} + ${skipped} OOV of ${sets.questions}`,
+  );
+
+  // ...then from the palette, where the remembered file is offered checked and a second one is added.
+  await runCommand(page, EVALUATE_TITLE, { closes: false });
+  const rememberedRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'questions-mini.txt' });
+  await rememberedRow.waitFor({ timeout: 15_000 });
+  const rememberedChecked = await rememberedRow.evaluate((row) => row.getAttribute('aria-checked') === 'true' || !!row.querySelector('input[type=checkbox]:checked'));
+  check('the next evaluation offers the test set used last, checked', rememberedChecked);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose other files…' }).click();
+  await page.locator('.quick-input-widget input').press('Enter');
+  await pickInFileDialog(page, sets.pairs);
+  const similarityRow = panel.locator('#evaluation-results table.similarity-table tr.similarity-row');
+  await similarityRow.waitFor({ timeout: 60_000 });
+  const similarity = await similarityRow.evaluate((row) => ({
+    name: row.querySelector('th')?.textContent ?? '',
+    spearman: row.querySelector('.spearman')?.textContent ?? '',
+    pairs: Number(row.querySelector('.pairs')?.textContent),
+  }));
+  log('similarity:', JSON.stringify(similarity));
+  const rho = Number(similarity.spearman);
+  check(
+    'both test sets are scored: analogy table and a Spearman in [-1, 1]',
+    (await analogyTable.count()) === 1 && similarity.name === 'pairs-mini.tsv' && Number.isFinite(rho) && rho >= -1 && rho <= 1 && similarity.pairs > 0 && similarity.pairs < sets.pairCount,
+    JSON.stringify(similarity),
+  );
+  const modelLine = (await panel.locator('#evaluation-model').textContent()) ?? '';
+  check('the evaluation names the model with its algorithm and mode', /Word2Vec skip-gram/.test(modelLine), JSON.stringify(modelLine));
+  // The progress notification closes as the results arrive; keep it out of the screenshot.
+  await page.locator('.notifications-toasts .notification-list-item', { hasText: 'evaluating' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await panel.locator('#evaluation').evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.mouse.move(0, 0);
+  await screenshotPanel(page, 'panel-evaluation');
+  await panel.locator('main').evaluate(() => window.scrollTo(0, 0));
+
+  await fineTuneFromExplorerAndCompare(page, panel);
+  await classifierFlow(page, panel);
+
+  await setTheme(page, 'Light Modern', 'vs');
+  const lightBg = await panel.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim());
+  check('the panel follows a light theme', lightBg !== '' && isLight(lightBg), `--vscode-editor-background=${lightBg}`);
+  await screenshotPanel(page, 'panel-light');
+  await page.screenshot({ path: join(ARTIFACTS, 'editor-light.png') });
 }
 
-await main();
+await withWorkbench({ launchBrowser, url: URL_BASE, workspace: WORKSPACE, artifacts: ARTIFACTS, flowName: 'UI flow', errorShot: 'ui-error' }, flow);
 finish(RESULT);

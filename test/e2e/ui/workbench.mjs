@@ -1,7 +1,8 @@
 // Helpers shared by the UI tests (test/e2e/ui/*.ui.mjs): driving the workbench of code-server in
 // Chromium the way a user does (palette, quick picks, themes), finding webview frames, and the
 // pass/fail bookkeeping every UI test file reports in the same form.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function mustEnv(name) {
   const value = process.env[name];
@@ -111,3 +112,26 @@ export function isLight(color) {
   return rgb.length === 3 && (rgb[0] * 299 + rgb[1] * 587 + rgb[2] * 114) / 1000 > 128;
 }
 
+
+/**
+ * Opens the workspace in a fresh browser on code-server and runs `flow(page)`. An exception fails
+ * the check `flowName` and saves a screenshot `${errorShot}.png` in `artifacts`; the browser is
+ * always closed.
+ */
+export async function withWorkbench({ launchBrowser, url, workspace, artifacts, flowName, errorShot }, flow) {
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await launchBrowser({ width: 1400, height: 900 });
+  const { page } = browser;
+  page.on('pageerror', (e) => log('pageerror:', e.message));
+  try {
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    await flow(page);
+  } catch (e) {
+    check(`${flowName} completed without an exception`, false, e.message.split('\n')[0]);
+    await page.screenshot({ path: join(artifacts, `${errorShot}.png`) }).catch(() => {});
+  } finally {
+    await browser.close();
+  }
+}
