@@ -16,6 +16,7 @@ import type {
 } from '../shared/classifierProtocol';
 import type { HostToPanel, TrainerToHost } from '../shared/protocol';
 import type { Config } from './config';
+import { JobQueue, newRunId } from './jobQueue';
 import type { RunHistory } from './runHistory';
 import { TrainerProcess } from './trainerProcess';
 
@@ -40,6 +41,8 @@ export interface ClassifierOutcome<T> {
   status: 'done' | 'cancelled' | 'failed';
   value?: T;
   error?: string;
+  /** False when it was cancelled while it waited in the queue (or refused before it could start). */
+  started?: boolean;
 }
 
 const ARCH_LABELS = { bag: 'averaged embeddings', cnn: 'CNN', bilstm: 'BiLSTM' } as const;
@@ -58,6 +61,7 @@ export class ClassifierController implements vscode.Disposable {
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
     private readonly history?: RunHistory,
+    private readonly queue = new JobQueue(),
   ) {}
 
   get isRunning(): boolean {
@@ -83,69 +87,81 @@ export class ClassifierController implements vscode.Disposable {
     if (!root) return this.refuse('Open a folder first: classifiers are saved in its classifiers folder.');
     const vectorsName = args.vectorsDir ? path.basename(args.vectorsDir) : undefined;
     const base = sanitizeModelName(args.name ?? `${path.basename(args.dataPath).replace(/\.[^.]+$/, '')}-${args.settings.arch}-${args.settings.embeddings === 'random' ? 'scratch' : vectorsName}`);
-    await fs.mkdir(root, { recursive: true });
-    const classifierDir = await uniqueModelDir(root, base);
-    const name = path.basename(classifierDir);
-    const job: ClassifierJob = {
-      kind: 'classify-train',
-      dataPath: args.dataPath,
-      data: args.data ?? {},
-      ...(args.vectorsDir && { vectorsDir: args.vectorsDir }),
-      settings: args.settings,
-      classifierDir,
-      name,
+    const runId = newRunId('classify');
+    const record = (title: string) => ({ id: runId, kind: 'classifier' as const, title, rerun: { kind: 'classifier' as const, dataPath: args.dataPath, data: args.data, vectorsDir: args.vectorsDir, settings: args.settings } });
+    let classifierDir = '';
+    let name = base;
+    const prepare = async (): Promise<ClassifierJob> => {
+      // Named once it has the queue: a queued run of the same data must not pick the same folder.
+      await fs.mkdir(root, { recursive: true });
+      classifierDir = await uniqueModelDir(root, base);
+      name = path.basename(classifierDir);
+      this.startPanelRun({ runId, kind: 'train', title: name, dataPath: args.dataPath, arch: args.settings.arch, embeddings: args.settings.embeddings, ...(vectorsName && { vectorsName }) });
+      this.history?.start(record(name));
+      return { kind: 'classify-train', dataPath: args.dataPath, data: args.data ?? {}, ...(args.vectorsDir && { vectorsDir: args.vectorsDir }), settings: args.settings, classifierDir, name };
     };
-    const runId = `classify-${Date.now().toString(36)}`;
-    this.startPanelRun({ runId, kind: 'train', title: name, dataPath: args.dataPath, arch: args.settings.arch, embeddings: args.settings.embeddings, ...(vectorsName && { vectorsName }) });
-    this.history?.start({ id: runId, kind: 'classifier', title: name, rerun: { kind: 'classifier', dataPath: args.dataPath, data: args.data, vectorsDir: args.vectorsDir, settings: args.settings } });
-    const outcome = await this.run<ClassifierResult>(runId, job, `training ${name}`, (message, report) => {
-      if (message.type === 'classifierEpoch') {
-        const e = message.epoch;
-        report(`epoch ${e.epoch} · validation accuracy ${(100 * e.validationAccuracy).toFixed(1)}%`);
-      }
-      return message.type === 'classifierDone' ? message.result : undefined;
-    });
+    const outcome = await this.run<ClassifierResult>(
+      runId,
+      `training ${base}`,
+      prepare,
+      (message, report) => {
+        if (message.type === 'classifierEpoch') {
+          const e = message.epoch;
+          report(`epoch ${e.epoch} · validation accuracy ${(100 * e.validationAccuracy).toFixed(1)}%`);
+        }
+        return message.type === 'classifierDone' ? message.result : undefined;
+      },
+      () => this.history?.queue(record(base)),
+    );
     if (outcome.value) {
       this.lastResult = outcome.value;
       this.emit({ type: 'classifierResult', result: outcome.value });
       const r = outcome.value.report;
       this.log.info(`Classifier ${name}: test accuracy ${(100 * r.accuracy).toFixed(1)}%, macro-F1 ${(100 * r.macroF1).toFixed(1)}% (${classifierDir})`);
     }
-    this.endPanelRun(outcome, outcome.value ? `${name} is ready: test accuracy ${(100 * outcome.value.report.accuracy).toFixed(1)}%.` : undefined);
+    if (outcome.started) this.endPanelRun(outcome, outcome.value ? `${name} is ready: test accuracy ${(100 * outcome.value.report.accuracy).toFixed(1)}%.` : undefined);
     const r = outcome.value?.report;
-    this.history?.finish(runId, outcome.status, r ? { summary: `test accuracy ${(100 * r.accuracy).toFixed(1)}% · macro-F1 ${(100 * r.macroF1).toFixed(1)}%`, output: classifierDir } : { summary: outcome.error });
+    this.history?.finish(runId, outcome.status, r ? { summary: `test accuracy ${(100 * r.accuracy).toFixed(1)}% · macro-F1 ${(100 * r.macroF1).toFixed(1)}%`, output: classifierDir } : { summary: outcome.started ? outcome.error : 'cancelled while queued' });
     return outcome;
   }
 
   /** The transfer-gain curve: from scratch against the pretrained vectors, frozen and fine-tuned. */
   async curve(args: CurveArgs): Promise<ClassifierOutcome<CurveResult>> {
-    const runId = `curve-${Date.now().toString(36)}`;
+    const runId = newRunId('curve');
     const vectorsName = path.basename(args.vectorsDir);
-    const job: ClassifierJob = { kind: 'classify-curve', dataPath: args.dataPath, data: args.data ?? {}, vectorsDir: args.vectorsDir, settings: args.settings, ...(args.sizes && { sizes: args.sizes }) };
-    this.startPanelRun({ runId, kind: 'curve', title: 'transfer-gain curve', dataPath: args.dataPath, arch: args.settings.arch, vectorsName });
-    this.history?.start({ id: runId, kind: 'curve', title: `curve: ${path.basename(args.dataPath)} on ${vectorsName}`, rerun: { kind: 'curve', ...args } });
+    const record = { id: runId, kind: 'curve' as const, title: `curve: ${path.basename(args.dataPath)} on ${vectorsName}`, rerun: { kind: 'curve' as const, ...args } };
+    const prepare = async (): Promise<ClassifierJob> => {
+      this.startPanelRun({ runId, kind: 'curve', title: 'transfer-gain curve', dataPath: args.dataPath, arch: args.settings.arch, vectorsName });
+      this.history?.start(record);
+      return { kind: 'classify-curve', dataPath: args.dataPath, data: args.data ?? {}, vectorsDir: args.vectorsDir, settings: args.settings, ...(args.sizes && { sizes: args.sizes }) };
+    };
     let done = 0;
-    const outcome = await this.run<CurveResult>(runId, job, `transfer-gain curve (${ARCH_LABELS[args.settings.arch]})`, (message, report) => {
-      if (message.type === 'curvePoint') {
-        done++;
-        report(`${done} runs done · ${message.point.size} examples, ${message.point.variant}: ${(100 * message.point.accuracy).toFixed(1)}%`);
-      }
-      return message.type === 'curveDone' ? message.curve : undefined;
-    });
+    const outcome = await this.run<CurveResult>(
+      runId,
+      `transfer-gain curve (${ARCH_LABELS[args.settings.arch]})`,
+      prepare,
+      (message, report) => {
+        if (message.type === 'curvePoint') {
+          done++;
+          report(`${done} runs done · ${message.point.size} examples, ${message.point.variant}: ${(100 * message.point.accuracy).toFixed(1)}%`);
+        }
+        return message.type === 'curveDone' ? message.curve : undefined;
+      },
+      () => this.history?.queue(record),
+    );
     if (outcome.value) {
       this.lastCurve = outcome.value;
       this.emit({ type: 'curveResult', curve: outcome.value });
     }
-    this.endPanelRun(outcome, outcome.value ? `Transfer-gain curve ready: ${outcome.value.points.length} runs.` : undefined);
-    this.history?.finish(runId, outcome.status, { summary: outcome.value ? `${outcome.value.points.length} trainings` : outcome.error });
+    if (outcome.started) this.endPanelRun(outcome, outcome.value ? `Transfer-gain curve ready: ${outcome.value.points.length} runs.` : undefined);
+    this.history?.finish(runId, outcome.status, { summary: outcome.value ? `${outcome.value.points.length} trainings` : outcome.started ? outcome.error : 'cancelled while queued' });
     return outcome;
   }
 
   /** Classifies files and texts with a saved classifier; no panel run, a notification only. */
   async predict(classifierDir: string, files: string[], texts: { id: string; text: string }[] = []): Promise<ClassifierOutcome<Prediction[]>> {
-    const runId = `predict-${Date.now().toString(36)}`;
     const job: ClassifierJob = { kind: 'classify-predict', classifierDir, files, texts };
-    return this.run<Prediction[]>(runId, job, `classifying with ${path.basename(classifierDir)}`, (message) => (message.type === 'predictions' ? message.predictions : undefined));
+    return this.run<Prediction[]>(newRunId('predict'), `classifying with ${path.basename(classifierDir)}`, async () => job, (message) => (message.type === 'predictions' ? message.predictions : undefined));
   }
 
   /** A misclassified example of the result shown, opened at its line. The panel names it by index only. */
@@ -185,59 +201,82 @@ export class ClassifierController implements vscode.Disposable {
   }
 
   /**
-   * One job in its own trainer process behind a cancellable notification. `take` sees every message,
-   * may report progress, and returns the job's value from its final message.
+   * One job in its own trainer process behind a cancellable notification, once the job queue gives
+   * it its turn (`whenQueued` runs if it has to wait). `prepare` builds the job when its turn comes;
+   * `take` sees every message, may report progress, and returns the job's value from its final message.
    */
-  private run<T>(runId: string, job: ClassifierJob, title: string, take: (message: TrainerToHost, report: (text: string) => void) => T | undefined): Promise<ClassifierOutcome<T>> {
-    if (this.active) {
-      const message = 'A classifier run is already in progress. Cancel it or wait for it to finish.';
-      void vscode.window.showWarningMessage(`Transfer Lab: ${message}`);
-      return Promise.resolve({ status: 'failed', error: message });
-    }
-    return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Transfer Lab: ${title}`, cancellable: true }, async (notification, token) => {
-        let value: T | undefined;
-        let failure: string | undefined;
-        let cancelled = false;
-        const report = (text: string) => notification.report({ message: text });
-        const trainer = new TrainerProcess(
-          this.trainerScript,
-          (message) => {
-            if (message.type === 'log') this.log[message.level](message.message);
-            else if (message.type === 'error') failure = message.message;
-            else if (message.type === 'cancelled') cancelled = true;
-            else if (message.type === 'classifierDataset') this.emit({ type: 'classifierDataset', dataset: message.dataset, backend: message.backend });
-            else if (message.type === 'classifierEpoch') this.emit({ type: 'classifierEpoch', epoch: message.epoch });
-            else if (message.type === 'curvePoint') this.emit({ type: 'curvePoint', point: message.point });
-            const taken = take(message, report);
-            if (taken !== undefined) value = taken;
-            if (message.type === 'error' && message.detail) this.log.error(message.detail);
-          },
-          (line) => this.log.info(`[trainer] ${line}`),
-        );
-        this.active = { runId, trainer, cancelRequested: false };
-        void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
-        token.onCancellationRequested(() => void this.cancel());
-        this.log.info(`Classifier run ${runId}: ${title}`);
-        trainer.send({ type: 'start', runId, job });
-        const exit = await trainer.exited;
-        const cancelRequested = this.active.cancelRequested;
-        this.active = undefined;
-        void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
-        if (value !== undefined) return { status: 'done', value } as ClassifierOutcome<T>;
-        if (cancelled || cancelRequested) {
-          this.log.info(`Classifier run ${runId} cancelled`);
-          return { status: 'cancelled' } as ClassifierOutcome<T>;
-        }
-        const error = failure ?? `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
-        if (exit.logTail.length > 0 && !failure) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
-        this.log.error(`Classifier run ${runId} failed: ${error}`);
-        void vscode.window.showErrorMessage(`Transfer Lab: ${title} failed. ${error}`, 'Show Log').then((choice) => {
-          if (choice === 'Show Log') this.log.show();
-        });
-        return { status: 'failed', error } as ClassifierOutcome<T>;
-      }),
+  private async run<T>(
+    runId: string,
+    title: string,
+    prepare: () => Promise<ClassifierJob>,
+    take: (message: TrainerToHost, report: (text: string) => void) => T | undefined,
+    whenQueued?: () => void,
+  ): Promise<ClassifierOutcome<T>> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Transfer Lab: ${title}`, cancellable: true }, async (notification, token) => {
+      const turn = await this.queue.exclusive(
+        { id: runId, title },
+        async () => this.runTrainer(runId, await prepare(), title, take, notification, token),
+        (behind) => {
+          notification.report({ message: `Queued: starts when ${behind.title} finishes.` });
+          this.log.info(`Classifier run ${runId} (${title}) queued behind ${behind.title}`);
+          whenQueued?.();
+          token.onCancellationRequested(() => this.queue.cancel(runId));
+        },
+      );
+      if (turn.ran) return turn.value;
+      this.log.info(`Classifier run ${runId} (${title}) cancelled before it started`);
+      return { status: 'cancelled', started: false };
+    });
+  }
+
+  private async runTrainer<T>(
+    runId: string,
+    job: ClassifierJob,
+    title: string,
+    take: (message: TrainerToHost, report: (text: string) => void) => T | undefined,
+    notification: vscode.Progress<{ message?: string }>,
+    token: vscode.CancellationToken,
+  ): Promise<ClassifierOutcome<T>> {
+    let value: T | undefined;
+    let failure: string | undefined;
+    let cancelled = false;
+    const report = (text: string) => notification.report({ message: text });
+    const trainer = new TrainerProcess(
+      this.trainerScript,
+      (message) => {
+        if (message.type === 'log') this.log[message.level](message.message);
+        else if (message.type === 'error') failure = message.message;
+        else if (message.type === 'cancelled') cancelled = true;
+        else if (message.type === 'classifierDataset') this.emit({ type: 'classifierDataset', dataset: message.dataset, backend: message.backend });
+        else if (message.type === 'classifierEpoch') this.emit({ type: 'classifierEpoch', epoch: message.epoch });
+        else if (message.type === 'curvePoint') this.emit({ type: 'curvePoint', point: message.point });
+        const taken = take(message, report);
+        if (taken !== undefined) value = taken;
+        if (message.type === 'error' && message.detail) this.log.error(message.detail);
+      },
+      (line) => this.log.info(`[trainer] ${line}`),
     );
+    this.active = { runId, trainer, cancelRequested: false };
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+    token.onCancellationRequested(() => void this.cancel());
+    this.log.info(`Classifier run ${runId}: ${title}`);
+    trainer.send({ type: 'start', runId, job });
+    const exit = await trainer.exited;
+    const cancelRequested = this.active.cancelRequested;
+    this.active = undefined;
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+    if (value !== undefined) return { status: 'done', value, started: true };
+    if (cancelled || cancelRequested) {
+      this.log.info(`Classifier run ${runId} cancelled`);
+      return { status: 'cancelled', started: true };
+    }
+    const error = failure ?? `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+    if (exit.logTail.length > 0 && !failure) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+    this.log.error(`Classifier run ${runId} failed: ${error}`);
+    void vscode.window.showErrorMessage(`Transfer Lab: ${title} failed. ${error}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.log.show();
+    });
+    return { status: 'failed', error, started: true };
   }
 
   private startPanelRun(run: Extract<ClassifierPanelMessage, { type: 'classifierRunStarted' }>['run']): void {
@@ -263,6 +302,7 @@ export class ClassifierController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.queue.cancelAll();
     this.active?.trainer.kill();
     this.eventEmitter.dispose();
   }

@@ -26,10 +26,6 @@ const LOCK_CHOICES: LockChoice[] = [
  * `chosenModel` comes from the Models view's Fine-tune action; otherwise a quick pick asks.
  */
 export async function fineTuneCommand(runs: RunController, config: Config, target: vscode.Uri | 'workspace' | undefined, chosenModel?: string): Promise<RunOutcome | undefined> {
-  if (runs.isRunning) {
-    void vscode.window.showWarningMessage('Transfer Lab: a training run is already in progress. Cancel it or wait for it to finish.');
-    return undefined;
-  }
   const resource = target === 'workspace' ? undefined : (target ?? (await pickResource()));
   if (target !== 'workspace' && !resource) return undefined;
   const modelDir = chosenModel ?? (await pickModel(config));

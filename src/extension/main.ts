@@ -12,6 +12,7 @@ import { ModelComparer } from './modelComparer';
 import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand } from './modelActions';
 import { EditorFeatures } from './editorFeatures';
 import { MapController } from './mapController';
+import { JobQueue } from './jobQueue';
 import { RunHistory, RunsTreeProvider, type RunRecord } from './runHistory';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
@@ -67,11 +68,13 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const queries = new ModelQueries();
   const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
   const history = new RunHistory(context.workspaceState);
-  controller = new RunController(dist('trainer.js'), config, log, history);
+  // One queue for every heavy job, so two started at once run one after the other.
+  const jobs = new JobQueue();
+  controller = new RunController(dist('trainer.js'), config, log, history, jobs);
   const runs = controller;
   const evaluator = new ModelEvaluator(dist('evaluationWorker.js'), config, context.globalState, log);
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
-  const classifiers = new ClassifierController(dist('trainer.js'), config, log, history);
+  const classifiers = new ClassifierController(dist('trainer.js'), config, log, history, jobs);
   const map = new MapController(dist('projectionWorker.js'), runs, log);
   const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
   const openPanel = () => {
@@ -103,7 +106,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       if (record.kind === 'pretrain' || record.kind === 'fine-tune') await vscode.commands.executeCommand(SHOW_MODEL_COMMAND, record.output);
       else await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(record.output));
     }),
-    vscode.commands.registerCommand('transferLab.cancelRun', (record?: RunRecord) => (record?.kind === 'classifier' || record?.kind === 'curve' ? classifiers.cancel() : runs.cancel())),
+    vscode.commands.registerCommand('transferLab.cancelRun', (record?: RunRecord) => {
+      if (record?.state === 'queued') return jobs.cancel(record.id);
+      return record?.kind === 'classifier' || record?.kind === 'curve' ? classifiers.cancel() : runs.cancel();
+    }),
     vscode.commands.registerCommand('transferLab.rerun', (record?: RunRecord) => {
       const spec = record?.rerun;
       if (!spec) return undefined;

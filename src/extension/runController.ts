@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeLock } from '../core/lockFactors';
+import { JobQueue, newRunId } from './jobQueue';
 import type { RunHistory } from './runHistory';
 import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
 import type { FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
@@ -59,6 +60,7 @@ export class RunController implements vscode.Disposable {
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
     private readonly history?: RunHistory,
+    private readonly queue = new JobQueue(),
   ) {}
 
   get isRunning(): boolean {
@@ -117,11 +119,6 @@ export class RunController implements vscode.Disposable {
   }
 
   private async start(overrides: RunOverrides, init: FineTuneInit | undefined, resource: vscode.Uri | undefined): Promise<RunOutcome> {
-    if (this.active) {
-      const message = `A training run (${this.active.info.modelName}) is already in progress. Cancel it or wait for it to finish.`;
-      void vscode.window.showWarningMessage(message);
-      return { status: 'failed', error: message };
-    }
     if (!vscode.workspace.isTrusted) {
       return this.refuse('Transfer Lab trains only in a trusted workspace: training reads every text file in the folder and writes models into it. Trust the workspace, then run the command again.');
     }
@@ -145,52 +142,90 @@ export class RunController implements vscode.Disposable {
       return this.refuse(`Transfer Lab cannot read ${resource.scheme === 'file' ? resource.fsPath : resource.toString()}: only files and folders on this machine's disk can be trained on.`);
     }
 
+    const runId = newRunId('run');
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Transfer Lab', cancellable: true },
       async (progress, token) => {
-        progress.report({ message: 'Finding text files…' });
-        const corpusSettings = this.config.corpus;
-        const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
-        const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
-        let maxFileBytes = corpusSettings.maxFileBytes;
-        let corpus: WorkspaceCorpus | undefined;
-        if (resource && resourceStat && (resourceStat.type & vscode.FileType.Directory) === 0) {
-          // A file picked by hand is wanted whatever its size; the size limit guards folder scans.
-          corpus = { root: folder.uri, files: [resource.fsPath], nonLocal: 0 };
-          maxFileBytes = Number.MAX_SAFE_INTEGER;
-        } else {
-          corpus = await findWorkspaceCorpus(
-            corpusSettings,
-            modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined,
-            token,
-            resource,
-          );
-        }
-        if (token.isCancellationRequested) return { status: 'cancelled' };
-        if (!corpus || corpus.files.length === 0) {
-          const where = resource ? vscode.workspace.asRelativePath(resource) : 'this workspace';
-          return this.refuse(
-            `No text files in ${where} match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`,
-            'Open Settings',
-          );
-        }
-        if (corpus.nonLocal > 0) this.log.warn(`${corpus.nonLocal} matching files are not on a local disk and were left out.`);
-
-        await removeStaleTempFolders(modelsRoot);
-        const parameters = parent ? continuedParameters(withOverrides(this.config.trainingParameters, overrides), parent, overrides) : withOverrides(this.config.trainingParameters, overrides);
-        const baseName = overrides.modelName ?? (parent ? `${sanitizeModelName(parent.name)}-ft-${timestamp()}` : defaultModelName(parameters.algorithm));
-        const modelDir = await uniqueModelDir(modelsRoot, baseName);
-        const info: RunInfo = {
-          runId: `run-${Date.now().toString(36)}`,
-          modelName: path.basename(modelDir),
-          fileCount: corpus.files.length,
-          parameters,
-          startedAt: Date.now(),
-        };
-        token.onCancellationRequested(() => void this.cancel());
-        return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init, resource);
+        const title = overrides.modelName ?? (parent ? `fine-tune of ${parent.name}` : `${withOverrides(this.config.trainingParameters, overrides).algorithm} pretraining`);
+        const turn = await this.queue.exclusive(
+          { id: runId, title },
+          () => this.prepareAndRun(runId, folder, overrides, init, parent, resource, resourceStat, progress, token),
+          (behind) => {
+            progress.report({ message: `Queued: starts when ${behind.title} finishes.` });
+            this.log.info(`Run ${runId} (${title}) queued behind ${behind.title}`);
+            const parameters = withOverrides(this.config.trainingParameters, overrides);
+            this.history?.queue({
+              id: runId,
+              kind: init ? 'fine-tune' : 'pretrain',
+              title,
+              rerun: init
+                ? { kind: 'fine-tune', parameters, modelDir: init.modelDir, lock: init.lock, ...(init.lockWords && { lockWords: init.lockWords }), ...(resource && { resource: resource.fsPath }) }
+                : { kind: 'pretrain', parameters, ...(resource && { resource: resource.fsPath }) },
+            });
+            token.onCancellationRequested(() => this.queue.cancel(runId));
+          },
+        );
+        if (turn.ran) return turn.value;
+        this.log.info(`Run ${runId} (${title}) cancelled before it started`);
+        this.history?.finish(runId, 'cancelled', { summary: 'cancelled while queued' });
+        return { status: 'cancelled' };
       },
     );
+  }
+
+  /** The run itself, once it has the queue: finds the files, then trains. */
+  private async prepareAndRun(
+    runId: string,
+    folder: vscode.WorkspaceFolder,
+    overrides: RunOverrides,
+    init: FineTuneInit | undefined,
+    parent: ModelManifest | undefined,
+    resource: vscode.Uri | undefined,
+    resourceStat: vscode.FileStat | undefined,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    token: vscode.CancellationToken,
+  ): Promise<RunOutcome> {
+    progress.report({ message: 'Finding text files…' });
+    const corpusSettings = this.config.corpus;
+    const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
+    const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
+    let maxFileBytes = corpusSettings.maxFileBytes;
+    let corpus: WorkspaceCorpus | undefined;
+    if (resource && resourceStat && (resourceStat.type & vscode.FileType.Directory) === 0) {
+      // A file picked by hand is wanted whatever its size; the size limit guards folder scans.
+      corpus = { root: folder.uri, files: [resource.fsPath], nonLocal: 0 };
+      maxFileBytes = Number.MAX_SAFE_INTEGER;
+    } else {
+      corpus = await findWorkspaceCorpus(
+        corpusSettings,
+        modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined,
+        token,
+        resource,
+      );
+    }
+    if (token.isCancellationRequested) return { status: 'cancelled' };
+    if (!corpus || corpus.files.length === 0) {
+      const where = resource ? vscode.workspace.asRelativePath(resource) : 'this workspace';
+      return this.refuse(
+        `No text files in ${where} match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`,
+        'Open Settings',
+      );
+    }
+    if (corpus.nonLocal > 0) this.log.warn(`${corpus.nonLocal} matching files are not on a local disk and were left out.`);
+
+    await removeStaleTempFolders(modelsRoot);
+    const parameters = parent ? continuedParameters(withOverrides(this.config.trainingParameters, overrides), parent, overrides) : withOverrides(this.config.trainingParameters, overrides);
+    const baseName = overrides.modelName ?? (parent ? `${sanitizeModelName(parent.name)}-ft-${timestamp()}` : defaultModelName(parameters.algorithm));
+    const modelDir = await uniqueModelDir(modelsRoot, baseName);
+    const info: RunInfo = {
+      runId,
+      modelName: path.basename(modelDir),
+      fileCount: corpus.files.length,
+      parameters,
+      startedAt: Date.now(),
+    };
+    token.onCancellationRequested(() => void this.cancel());
+    return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init, resource);
   }
 
   private async run(
@@ -314,73 +349,86 @@ export class RunController implements vscode.Disposable {
    * with a cancellable notification. The imported model becomes the panel's model.
    */
   async importVectors(args: ImportArgs): Promise<RunOutcome> {
-    if (this.active) {
-      const message = `A training run (${this.active.info.modelName}) is already in progress. Cancel it or wait for it to finish.`;
-      void vscode.window.showWarningMessage(message);
-      return { status: 'failed', error: message };
-    }
     if (!vscode.workspace.isTrusted) return this.refuse('Transfer Lab imports models only in a trusted workspace: the import writes into the models folder. Trust the workspace, then run the command again.');
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return this.refuse('Open a folder first: imported models are saved in its models folder.', 'Open Folder…');
     const sourcePath = path.resolve(args.sourcePath);
     const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
-    await removeStaleTempFolders(modelsRoot);
     const baseName = sanitizeModelName(args.modelName ?? path.basename(sourcePath).replace(/(\.gz)?$/i, '').replace(/\.(txt|vec|bin)$/i, ''));
-    const modelDir = await uniqueModelDir(modelsRoot, baseName);
-    const modelName = path.basename(modelDir);
-    const runId = `import-${Date.now().toString(36)}`;
+    const runId = newRunId('import');
     const file = path.basename(sourcePath);
 
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Transfer Lab: importing ${file}`, cancellable: true },
       async (notification, token) => {
-        let terminal: TrainerToHost | undefined;
-        let reportedPercent = 0;
-        const phases = { hashing: 'checksum', reading: 'reading', writing: 'writing' } as const;
-        const trainer = new TrainerProcess(
-          this.trainerScript,
-          (message) => {
-            if (message.type === 'log') this.log[message.level](message.message);
-            else if (message.type === 'importProgress') {
-              // Hashing is a quick first pass, reading the long second one: 0-20% and 20-100%.
-              const fraction = message.bytesTotal > 0 ? Math.min(1, message.bytesDone / message.bytesTotal) : 0;
-              const percent = message.phase === 'hashing' ? 20 * fraction : message.phase === 'reading' ? 20 + 80 * fraction : 100;
-              notification.report({ increment: Math.max(0, percent - reportedPercent), message: `${phases[message.phase]} · ${Math.round(percent)}%` });
-              reportedPercent = Math.max(reportedPercent, percent);
-            } else if (message.type === 'done' || message.type === 'cancelled' || message.type === 'error') terminal = message;
-          },
-          (line) => this.log.info(`[trainer] ${line}`),
-        );
-        const info: RunInfo = { runId, modelName, fileCount: 1, parameters: this.config.trainingParameters, startedAt: Date.now() };
-        this.active = { info, trainer, cancelRequested: false };
-        token.onCancellationRequested(() => void this.cancel());
-        this.log.info(`Import ${runId}: ${sourcePath} -> ${modelDir}${args.skipBadLines ? ' (skipping malformed lines)' : ''}`);
-        trainer.send({ type: 'start', runId, job: { kind: 'import', sourcePath, modelDir, modelName, skipBadLines: args.skipBadLines === true } });
-        const exit = await trainer.exited;
-        const cancelRequested = this.active.cancelRequested;
-        this.active = undefined;
-        await removeStaleTempFolders(modelsRoot);
-        const finished = terminal as TrainerToHost | undefined;
-        if (finished?.type === 'done') {
-          this.setActiveModel(finished.model);
-          this.log.info(`Import ${runId} done: ${finished.model.modelDir}`);
-          void vscode.window.showInformationMessage(`Transfer Lab: imported ${file} as ${modelName}: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.`);
-          return { status: 'done', modelDir: finished.model.modelDir };
-        }
-        if (finished?.type === 'cancelled' || cancelRequested) {
-          this.log.info(`Import ${runId} cancelled`);
-          return { status: 'cancelled' };
-        }
-        const error =
-          finished?.type === 'error' ? finished.message : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
-        if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
-        this.log.error(`Import ${runId} failed: ${error}`);
-        void vscode.window.showErrorMessage(`Transfer Lab: could not import ${file}. ${error}`, 'Show Log').then((choice) => {
-          if (choice === 'Show Log') this.log.show();
+        const turn = await this.queue.exclusive({ id: runId, title: `import of ${file}` }, () => this.runImport(runId, args, sourcePath, modelsRoot, baseName, notification, token), (behind) => {
+          notification.report({ message: `Queued: starts when ${behind.title} finishes.` });
+          token.onCancellationRequested(() => this.queue.cancel(runId));
         });
-        return { status: 'failed', error };
+        return turn.ran ? turn.value : { status: 'cancelled' };
       },
     );
+  }
+
+  private async runImport(
+    runId: string,
+    args: ImportArgs,
+    sourcePath: string,
+    modelsRoot: string,
+    baseName: string,
+    notification: vscode.Progress<{ message?: string; increment?: number }>,
+    token: vscode.CancellationToken,
+  ): Promise<RunOutcome> {
+    // Named only once it has the queue: a queued import of the same file must not pick the same folder.
+    await removeStaleTempFolders(modelsRoot);
+    const modelDir = await uniqueModelDir(modelsRoot, baseName);
+    const modelName = path.basename(modelDir);
+    const file = path.basename(sourcePath);
+    let terminal: TrainerToHost | undefined;
+    let reportedPercent = 0;
+    const phases = { hashing: 'checksum', reading: 'reading', writing: 'writing' } as const;
+    const trainer = new TrainerProcess(
+      this.trainerScript,
+      (message) => {
+        if (message.type === 'log') this.log[message.level](message.message);
+        else if (message.type === 'importProgress') {
+          // Hashing is a quick first pass, reading the long second one: 0-20% and 20-100%.
+          const fraction = message.bytesTotal > 0 ? Math.min(1, message.bytesDone / message.bytesTotal) : 0;
+          const percent = message.phase === 'hashing' ? 20 * fraction : message.phase === 'reading' ? 20 + 80 * fraction : 100;
+          notification.report({ increment: Math.max(0, percent - reportedPercent), message: `${phases[message.phase]} · ${Math.round(percent)}%` });
+          reportedPercent = Math.max(reportedPercent, percent);
+        } else if (message.type === 'done' || message.type === 'cancelled' || message.type === 'error') terminal = message;
+      },
+      (line) => this.log.info(`[trainer] ${line}`),
+    );
+    const info: RunInfo = { runId, modelName, fileCount: 1, parameters: this.config.trainingParameters, startedAt: Date.now() };
+    this.active = { info, trainer, cancelRequested: false };
+    token.onCancellationRequested(() => void this.cancel());
+    this.log.info(`Import ${runId}: ${sourcePath} -> ${modelDir}${args.skipBadLines ? ' (skipping malformed lines)' : ''}`);
+    trainer.send({ type: 'start', runId, job: { kind: 'import', sourcePath, modelDir, modelName, skipBadLines: args.skipBadLines === true } });
+    const exit = await trainer.exited;
+    const cancelRequested = this.active.cancelRequested;
+    this.active = undefined;
+    await removeStaleTempFolders(modelsRoot);
+    const finished = terminal as TrainerToHost | undefined;
+    if (finished?.type === 'done') {
+      this.setActiveModel(finished.model);
+      this.log.info(`Import ${runId} done: ${finished.model.modelDir}`);
+      void vscode.window.showInformationMessage(`Transfer Lab: imported ${file} as ${modelName}: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.`);
+      return { status: 'done', modelDir: finished.model.modelDir };
+    }
+    if (finished?.type === 'cancelled' || cancelRequested) {
+      this.log.info(`Import ${runId} cancelled`);
+      return { status: 'cancelled' };
+    }
+    const error =
+      finished?.type === 'error' ? finished.message : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+    if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+    this.log.error(`Import ${runId} failed: ${error}`);
+    void vscode.window.showErrorMessage(`Transfer Lab: could not import ${file}. ${error}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.log.show();
+    });
+    return { status: 'failed', error };
   }
 
   /** The run just shown (if it trained) joins the past runs, thinned to at most 400 points. */
@@ -429,6 +477,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.queue.cancelAll();
     this.active?.trainer.kill();
     this.eventEmitter.dispose();
     this.activeModelEmitter.dispose();

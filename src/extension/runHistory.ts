@@ -9,7 +9,7 @@ const STATE_KEY = 'transferLab.runHistory';
 const MAX_RUNS = 50;
 
 export type RunKind = 'pretrain' | 'fine-tune' | 'classifier' | 'curve';
-export type RunState = 'running' | 'done' | 'failed' | 'cancelled';
+export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** What it takes to start the same run again. */
 export type RerunSpec =
@@ -38,30 +38,42 @@ export class RunHistory implements vscode.Disposable {
   readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly state: vscode.Memento) {
-    // A run still "running" in the stored list died with the last session.
-    this.records = (state.get<RunRecord[]>(STATE_KEY) ?? []).map((r): RunRecord => (r.state === 'running' ? { ...r, state: 'failed', summary: 'the editor closed during the run' } : r));
+    // A run still "running" or "queued" in the stored list died with the last session.
+    this.records = (state.get<RunRecord[]>(STATE_KEY) ?? []).map((r): RunRecord =>
+      r.state === 'running' ? { ...r, state: 'failed', summary: 'the editor closed during the run' } : r.state === 'queued' ? { ...r, state: 'cancelled', summary: 'the editor closed before it started' } : r,
+    );
   }
 
   get all(): readonly RunRecord[] {
     return this.records;
   }
 
+  /** A run begins (or a queued one gets its turn: same id, its record is replaced and its clock restarts). */
   start(record: Omit<RunRecord, 'state' | 'startedAt'>): void {
-    const started: RunRecord = { ...record, state: 'running', startedAt: Date.now() };
+    this.add(record, 'running');
+  }
+
+  /** A run waits behind another; start() with the same id when its turn comes. */
+  queue(record: Omit<RunRecord, 'state' | 'startedAt'>): void {
+    this.add(record, 'queued');
+  }
+
+  private add(record: Omit<RunRecord, 'state' | 'startedAt'>, state: 'queued' | 'running'): void {
+    const started: RunRecord = { ...record, state, startedAt: Date.now() };
     this.records = [started, ...this.records.filter((r) => r.id !== record.id)].slice(0, MAX_RUNS);
     this.save();
   }
 
-  finish(id: string, state: Exclude<RunState, 'running'>, details: { summary?: string; output?: string } = {}): void {
+  finish(id: string, state: Exclude<RunState, 'running' | 'queued'>, details: { summary?: string; output?: string } = {}): void {
     const record = this.records.find((r) => r.id === id);
     if (!record) return;
     Object.assign(record, { state, endedAt: Date.now() }, details.summary !== undefined && { summary: details.summary }, details.output !== undefined && { output: details.output });
     this.save();
   }
 
-  /** Forgets the finished runs; running ones stay. */
+  /** Forgets the finished runs; running and queued ones stay. */
   clearFinished(): void {
-    this.records = this.records.filter((r) => r.state === 'running');
+    this.records = this.records.filter((r) => r.state === 'running' || r.state === 'queued');
     this.save();
   }
 
@@ -76,6 +88,7 @@ export class RunHistory implements vscode.Disposable {
 }
 
 const ICONS: Record<RunState, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('watch'),
   running: new vscode.ThemeIcon('sync~spin'),
   done: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
@@ -101,7 +114,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vsc
   private changed(): void {
     this.changeEmitter.fire(undefined);
     // A running run's duration ticks while it runs.
-    const running = this.history.all.some((r) => r.state === 'running');
+    const running = this.history.all.some((r) => r.state === 'running' || r.state === 'queued');
     if (running && !this.ticker) this.ticker = setInterval(() => this.changeEmitter.fire(undefined), 5000);
     if (!running && this.ticker) {
       clearInterval(this.ticker);
@@ -113,7 +126,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vsc
     const item = new vscode.TreeItem(record.title, vscode.TreeItemCollapsibleState.None);
     item.id = record.id;
     const duration = formatDuration((record.endedAt ?? Date.now()) - record.startedAt);
-    item.description = [record.state === 'running' ? `running ${duration}` : `${record.state} · ${duration}`, record.summary].filter(Boolean).join(' · ');
+    const state = record.state === 'running' ? `running ${duration}` : record.state === 'queued' ? `queued ${duration}, starts when the run before it ends` : `${record.state} · ${duration}`;
+    item.description = [state, record.summary].filter(Boolean).join(' · ');
     item.iconPath = ICONS[record.state];
     item.contextValue = `run-${record.state}${record.output ? '-output' : ''}`;
     item.tooltip = `${KIND_LABELS[record.kind]} ${record.title}\n${record.state}, ${duration}, started ${new Date(record.startedAt).toLocaleString()}${record.summary ? `\n${record.summary}` : ''}${record.output ? `\n${record.output}` : ''}`;

@@ -956,6 +956,42 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal(api.runs()[0].state, 'cancelled');
     assert.equal(api.runs()[0].contextValue, 'run-cancelled');
   });
+  test('jobs started together queue: a second pretraining and a classifier wait their turn, none interleave, all finish; a queued run can be cancelled', async function () {
+    this.timeout(300_000);
+    assert.equal(api.trainerPid(), undefined, 'no other run is in progress');
+    const { labelled } = fixture.sms;
+    const first = api.pretrainWorkspace({ modelName: 'queue-first', epochs: 2, seed: 11 });
+    const second = api.pretrainWorkspace({ modelName: 'queue-second', epochs: 1, seed: 12 });
+    const classifier = api.trainClassifier({ dataPath: labelled, settings: { arch: 'bag', embeddings: 'random', epochs: 2, seed: 1 } });
+    const byTitle = (pattern: RegExp) => api.runs().find((r) => pattern.test(r.title));
+    await waitFor('the second run shown as queued', () => (byTitle(/^queue-second$/)?.state === 'queued' ? true : undefined), 20_000, 100);
+    const queued = byTitle(/^queue-second$/)!;
+    assert.equal(queued.contextValue, 'run-queued');
+    assert.match(queued.description, /^queued \d+ s, starts when the run before it ends$/, queued.description);
+    assert.equal(byTitle(/^labelled-bag-scratch/)?.state, 'queued', 'the classifier waits behind both');
+
+    const outcomes = await within(Promise.all([first, second, classifier]), 240_000, 'three queued jobs');
+    assert.deepEqual(outcomes.map((o) => o.status), ['done', 'done', 'done']);
+    const [a, b, c] = [byTitle(/^queue-first$/)!, byTitle(/^queue-second$/)!, byTitle(/^labelled-bag-scratch/)!];
+    for (const r of [a, b, c]) assert.equal(r.state, 'done', `${r.title}: ${r.description}`);
+    assert.ok(b.startedAt >= a.endedAt!, `the second started (${b.startedAt}) after the first ended (${a.endedAt})`);
+    assert.ok(c.startedAt >= b.endedAt!, `the classifier started (${c.startedAt}) after the second ended (${b.endedAt})`);
+    assert.notEqual(outcomes[0].modelDir, outcomes[1].modelDir);
+
+    // Cancel Run on a queued item: it never starts, the running one is untouched.
+    const long = api.pretrainWorkspace({ modelName: 'queue-long', dim: 32, epochs: 200, minCount: 3 });
+    const dropped = api.pretrainWorkspace({ modelName: 'queue-dropped', epochs: 1 });
+    await waitFor('queue-dropped queued', () => (byTitle(/^queue-dropped$/)?.state === 'queued' ? true : undefined), 20_000, 100);
+    await vscode.commands.executeCommand('transferLab.cancelRun', byTitle(/^queue-dropped$/));
+    assert.equal((await within(dropped, 10_000, 'the dropped run')).status, 'cancelled');
+    assert.equal(byTitle(/^queue-dropped$/)?.state, 'cancelled');
+    assert.equal(byTitle(/^queue-dropped$/)?.summary, 'cancelled while queued');
+    assert.deepEqual(modelFoldersNamed(modelsRoot, 'queue-dropped'), [], 'no model folder for a run that never started');
+    await waitForTraining(api);
+    assert.equal(byTitle(/^queue-long$/)?.state, 'running');
+    await within(api.cancelTraining(), 20_000, 'cancel the long run');
+    assert.equal((await within(long, 20_000, 'the long run')).status, 'cancelled');
+  });
   test('the map: PCA and UMAP of the active model’s most frequent words in a worker, reproducible by seed, exported as CSV', async function () {
     this.timeout(180_000);
     const model = await within(api.pretrainWorkspace({ modelName: 'map-model', epochs: 1, seed: 9 }), 60_000, 'model for the map');
