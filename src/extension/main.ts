@@ -13,6 +13,8 @@ import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand 
 import { EditorFeatures } from './editorFeatures';
 import { MapController } from './mapController';
 import { JobQueue } from './jobQueue';
+import type { SettingProblem } from './settingsCheck';
+import { SettingsWarnings } from './settingsWarnings';
 import { RunHistory, RunsTreeProvider, type RunRecord } from './runHistory';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
 import { classifyFileCommand, classifyFolderCommand, classifySelectionCommand, trainClassifierCommand, transferGainCurveCommand } from './classifierCommands';
@@ -51,6 +53,8 @@ export interface TransferLabApi {
   exportMap(target: string): Promise<string | undefined>;
   /** How long activation took, and the panel from creation to its script's first message (first paint). */
   timings(): { activationMs: number; panelReadyMs: number | undefined };
+  /** Checks the transferLab settings now (as on every change) and returns what cannot be used as written. */
+  settingProblems(): readonly SettingProblem[];
   /** Train Classifier… without asking. */
   trainClassifier(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>>;
   /** Transfer-Gain Curve… without asking. */
@@ -228,12 +232,18 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     vscode.commands.registerCommand('transferLab.cancelClassifier', () => classifiers.cancel()),
   );
 
+  // Settings are checked just after activation, off its critical path, and again on every change.
+  const settingsWarnings = new SettingsWarnings(context.extension.packageJSON?.contributes?.configuration?.properties ?? {}, log);
+  context.subscriptions.push(settingsWarnings);
+  setTimeout(() => settingsWarnings.check(), 0);
+
   const activationMs = performance.now() - activationStarted;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
 
   return {
     pretrainWorkspace: (overrides) => runs.pretrainWorkspace(overrides),
     timings: () => ({ activationMs, panelReadyMs: TrainingPanel.lastReadyMs }),
+    settingProblems: () => settingsWarnings.check(),
     fineTune: ({ resource, ...args }) => {
       openPanel();
       return runs.fineTune({ ...args, resource: typeof resource === 'string' ? vscode.Uri.file(resource) : resource });

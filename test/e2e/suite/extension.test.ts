@@ -68,7 +68,8 @@ interface TransferLabApi {
   timings(): { activationMs: number; panelReadyMs: number | undefined };
   drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
   exportMap(target: string): Promise<string | undefined>;
-  runs(): { id: string; kind: string; title: string; state: string; summary?: string; output?: string; description: string; contextValue: string }[];
+  runs(): { id: string; kind: string; title: string; state: string; startedAt: number; endedAt?: number; summary?: string; output?: string; description: string; contextValue: string }[];
+  settingProblems(): readonly { key: string; message: string }[];
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
     dataPath: string;
@@ -365,6 +366,26 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.ok((manifest.corpus?.skipped ?? []).some((x: { reason: string }) => x.reason === 'too-large'), 'transferLab.corpus.maxFileSizeMB = 1 applies');
   });
 
+  test('a setting that cannot be used as written is named with the value used instead; fixing it clears the warning', async () => {
+    const section = vscode.workspace.getConfiguration('transferLab');
+    assert.deepEqual(api.settingProblems(), [], 'the fixture workspace settings are all valid');
+    try {
+      await section.update('training.window', 0, vscode.ConfigurationTarget.Workspace);
+      await section.update('training.algorithm', 'bert', vscode.ConfigurationTarget.Workspace);
+      const problems = await waitFor('the settings check to see both', () => {
+        const found = api.settingProblems();
+        return found.length === 2 ? found : undefined;
+      }, 10_000, 100);
+      assert.deepEqual(problems.map((p) => p.message), [
+        'transferLab.training.algorithm is "bert"; it must be one of "word2vec", "fasttext", "glove", so the default "word2vec" is used.',
+        'transferLab.training.window is 0; it must be at least 1, so 1 is used.',
+      ]);
+    } finally {
+      await section.update('training.window', undefined, vscode.ConfigurationTarget.Workspace);
+      await section.update('training.algorithm', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the problems to clear', () => (api.settingProblems().length === 0 ? true : undefined), 10_000, 100);
+  });
   test('neighbours returns k words, most similar first, without the word itself', async () => {
     assert.ok(api && trainedModelDir, 'needs the model of the previous test');
     const modelDir = trainedModelDir;
