@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const map = new MapController(dist('projectionWorker.js'), runs, log);
   const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
   const openPanel = () => {
-    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers, map });
+    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers, map, config });
     void editorFeatures.restoreActiveModel();
     return panel;
   };

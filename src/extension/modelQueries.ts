@@ -7,10 +7,10 @@ import type { WordVectors } from '../core/vectors';
 import type { ModelSummary, Neighbour } from '../shared/protocol';
 import { exampleWords } from './modelFamily';
 import { manifestAlgorithm } from '../shared/modelInfo';
-import { answerQuery, type QueryAnswer } from './vectorQueries';
+import { answerQuery, completeWord, type QueryAnswer } from './vectorQueries';
 
-/** How many loaded models stay in memory; the panel's model and the two it compares. */
-const CACHE_SIZE = 3;
+/** How many loaded models stay in memory: the panel's model, its side-by-side model and the two it compares. */
+const CACHE_SIZE = 4;
 
 interface LoadedModel {
   manifest: ModelManifest;
@@ -36,6 +36,12 @@ export class ModelQueries {
       text,
       k,
     );
+  }
+
+  /** Vocabulary words that start with `prefix`, most frequent first (the search box's completion). */
+  async complete(modelDir: string, prefix: string, limit: number): Promise<string[]> {
+    const { manifest, vectors } = await this.load(modelDir);
+    return completeWord(vectors.words, prefix, limit, manifest.parameters.lowercase !== false);
   }
 
   async neighbours(modelDir: string, text: string, k: number): Promise<Neighbour[]> {

@@ -4,10 +4,14 @@
 // answers and which files are read is decided here, never by a path the webview chooses.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/protocol';
+import { parsePanelToHost, type HostToPanel, type PanelToHost, type SecondAnswer } from '../shared/protocol';
 import { CLASSIFIER_SECTION_HTML } from '../../webview/panel/classifierHtml';
+import { EXPLORER_SECTION_HTML } from '../../webview/panel/explorerHtml';
 import { MAP_SECTION_HTML } from '../../webview/panel/mapHtml';
+import * as path from 'node:path';
+import { listModels } from '../core/modelFolder';
 import type { ClassifierController } from './classifierController';
+import type { Config } from './config';
 import type { MapController } from './mapController';
 import type { ModelComparer } from './modelComparer';
 import type { ModelEvaluator } from './modelEvaluator';
@@ -16,6 +20,8 @@ import type { RunController } from './runController';
 
 export const PANEL_VIEW_TYPE = 'transferLab.panel';
 const DEFAULT_K = 10;
+/** Suggestions under the search box. */
+const COMPLETIONS = 8;
 
 /** What the panel talks to. */
 export interface PanelServices {
@@ -25,6 +31,7 @@ export interface PanelServices {
   comparer: ModelComparer;
   classifiers: ClassifierController;
   map: MapController;
+  config: Config;
 }
 
 export class TrainingPanel implements vscode.Disposable {
@@ -36,6 +43,8 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
   private pendingSearch: HostToPanel | undefined;
+  /** The model chosen in "Side by side with", by folder; it answers every search too. */
+  private secondModelDir: string | undefined;
 
   static show(extensionUri: vscode.Uri, services: PanelServices): TrainingPanel {
     if (TrainingPanel.current) {
@@ -75,7 +84,11 @@ export class TrainingPanel implements vscode.Disposable {
         // Unknown or malformed messages are ignored: the webview is not trusted to shape requests.
         if (message) void this.handle(message);
       }),
-      controller.onEvent((event) => this.post(event)),
+      controller.onEvent((event) => {
+        this.post(event);
+        // A new or newly active model changes what "Side by side with" can offer.
+        if (event.type === 'model' || event.type === 'runEnded') void this.postModelList();
+      }),
       evaluator.onEvent((event) => this.post(event)),
       comparer.onEvent((event) => this.post(event)),
       classifiers.onEvent((event) => this.post(event)),
@@ -93,6 +106,7 @@ export class TrainingPanel implements vscode.Disposable {
           TrainingPanel.lastReadyMs = performance.now() - this.createdAt;
         }
         this.ready = true;
+        void this.postModelList();
         if (this.pendingSearch) this.post(this.pendingSearch);
         this.pendingSearch = undefined;
         break;
@@ -146,15 +160,56 @@ export class TrainingPanel implements vscode.Disposable {
           this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: 'No model yet: train one first.' });
           return;
         }
+        const k = message.k || DEFAULT_K;
+        const second = this.secondModelDir && (await this.secondAnswer(this.secondModelDir, message.word, k));
         try {
-          const answer = await this.services.queries.query(model.modelDir, message.word, message.k || DEFAULT_K);
-          this.post({ type: 'neighbours', requestId: message.requestId, word: answer.label, results: answer.results, note: answer.note });
+          const answer = await this.services.queries.query(model.modelDir, message.word, k);
+          this.post({ type: 'neighbours', requestId: message.requestId, word: answer.label, results: answer.results, note: answer.note, ...(second && { second }) });
         } catch (error) {
-          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: (error as Error).message });
+          this.post({ type: 'neighbours', requestId: message.requestId, word: message.word, results: [], error: (error as Error).message, ...(second && { second }) });
         }
         break;
       }
+      case 'complete': {
+        const model = this.services.runs.activeModel;
+        const words = model ? await this.services.queries.complete(model.modelDir, message.prefix, COMPLETIONS).catch(() => []) : [];
+        this.post({ type: 'completions', requestId: message.requestId, prefix: message.prefix, words });
+        break;
+      }
+      case 'setSecondModel': {
+        const models = await this.listOtherModels();
+        this.secondModelDir = message.name === null ? undefined : models.find((m) => path.basename(m.modelDir) === message.name)?.modelDir;
+        await this.postModelList(models);
+        break;
+      }
     }
+  }
+
+  /** The side-by-side model's answer; its errors are shown in its own column. */
+  private async secondAnswer(modelDir: string, text: string, k: number): Promise<SecondAnswer> {
+    const model = path.basename(modelDir);
+    try {
+      const answer = await this.services.queries.query(modelDir, text, k);
+      return { model, results: answer.results };
+    } catch (error) {
+      return { model, results: [], error: (error as Error).message };
+    }
+  }
+
+  /** The models of the models folder other than the active one: what "Side by side with" offers. */
+  private async listOtherModels(): Promise<{ modelDir: string }[]> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return [];
+    const active = this.services.runs.activeModel?.modelDir;
+    const models = await listModels(path.resolve(folder.uri.fsPath, this.services.config.modelsFolder));
+    return models.filter((m) => m.modelDir !== active);
+  }
+
+  private async postModelList(models?: { modelDir: string }[]): Promise<void> {
+    const others = models ?? (await this.listOtherModels());
+    // A side-by-side model that was deleted, or became the active one, is dropped.
+    if (this.secondModelDir && !others.some((m) => m.modelDir === this.secondModelDir)) this.secondModelDir = undefined;
+    this.post({ type: 'modelList', names: others.map((m) => path.basename(m.modelDir)), second: this.secondModelDir ? path.basename(this.secondModelDir) : null });
   }
 
   /** Searches `text` in the panel as if the user had typed it (Show Neighbours from the editor). */
@@ -240,18 +295,7 @@ function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
         <ul id="skipped"></ul>
       </details>
     </section>
-    <section id="explore" aria-labelledby="explore-heading">
-      <h2 id="explore-heading">Nearest neighbours</h2>
-      <form id="query-form" class="row" autocomplete="off">
-        <vscode-textfield id="query" placeholder="Train a model first" aria-label="A word; word arithmetic such as king - man + woman; an analogy such as man : king :: woman; or words separated by commas, for the odd one out" disabled></vscode-textfield>
-        <vscode-button id="search" disabled>Search</vscode-button>
-      </form>
-      <p id="examples" class="muted"></p>
-      <p id="query-error" class="error" role="alert"></p>
-      <p id="neighbours-caption" class="muted"></p>
-      <p id="query-note" class="note" role="status"></p>
-      <ol id="neighbours" aria-label="Nearest neighbours"></ol>
-    </section>
+    ${EXPLORER_SECTION_HTML}
     <section id="evaluation" aria-labelledby="evaluation-heading">
       <header class="row">
         <h2 id="evaluation-heading">Evaluation</h2>

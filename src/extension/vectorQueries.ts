@@ -70,6 +70,23 @@ export function parseNeighbourQuery(text: string): ParsedQuery {
   return { terms };
 }
 
+/**
+ * Up to `limit` words of `wordsByFrequency` that start with `prefix`, most frequent first: the search
+ * box's completion. A lower-cased model completes a prefix typed in capitals too.
+ */
+export function completeWord(wordsByFrequency: readonly string[], prefix: string, limit: number, lowercase: boolean): string[] {
+  const wanted = (lowercase ? prefix.toLowerCase() : prefix).normalize('NFC');
+  if (!wanted) return [];
+  const out: string[] = [];
+  for (const word of wordsByFrequency) {
+    if (word.startsWith(wanted)) {
+      out.push(word);
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
+}
+
 /** "king − man + woman": the parsed query written back, with a true minus sign. */
 export function describeQuery(query: ParsedQuery): string {
   return query.terms

@@ -246,9 +246,20 @@ export type PanelToHost =
   | { type: 'exportMap' }
   /** The training chart as CSV text or a PNG data URL; the host asks where to save it. */
   | { type: 'exportChart'; format: 'csv' | 'png'; data: string }
+  /** The search box's completion: vocabulary words starting with `prefix`, most frequent first. */
+  | { type: 'complete'; requestId: number; prefix: string }
+  /** "Side by side with": a second model, by its name in the models folder, answers every search too; null for none. */
+  | { type: 'setSecondModel'; name: string | null }
   | ClassifierPanelRequest;
 
 // ---------- extension host -> webview ----------
+
+/** A search answered by the side-by-side model. */
+export interface SecondAnswer {
+  model: string;
+  results: Neighbour[];
+  error?: string;
+}
 
 export interface RunInfo {
   runId: string;
@@ -306,8 +317,14 @@ export type HostToPanel =
   | { type: 'progress'; progress: TrainingProgress }
   | { type: 'runEnded'; status: RunStatus; message: string }
   | { type: 'model'; model: ModelSummary | undefined }
-  /** `word` is the query as understood (an expression is shown normalised); `note` explains how it was answered. */
-  | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string }
+  /**
+   * `word` is the query as understood (an expression is shown normalised); `note` explains how it was
+   * answered. `second` is the same query answered by the side-by-side model, when one is chosen.
+   */
+  | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string; second?: SecondAnswer }
+  | { type: 'completions'; requestId: number; prefix: string; words: string[] }
+  /** The models the search can be set side by side with (names in the models folder), and the one chosen. */
+  | { type: 'modelList'; names: string[]; second: string | null }
   | { type: 'evaluationState'; state: EvaluationState; message: string }
   | { type: 'evaluation'; report: EvaluationReport }
   /** Earlier runs' loss curves (oldest first), drawn under the current run. */
@@ -378,6 +395,18 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
     case 'drawCurve':
     case 'exportCurve':
       return parseClassifierPanelRequest(raw);
+    case 'complete': {
+      const { requestId, prefix } = raw;
+      if (!isFiniteNumber(requestId) || !isString(prefix) || prefix.length === 0 || prefix.length > MAX_QUERY_LENGTH) return undefined;
+      return { type: 'complete', requestId, prefix };
+    }
+    case 'setSecondModel': {
+      const { name } = raw;
+      if (name === null) return { type: 'setSecondModel', name: null };
+      // A name, never a path: the host looks it up among the models it listed.
+      if (!isString(name) || name === '' || name.length > 255 || /[\\/]/.test(name) || name === '.' || name === '..') return undefined;
+      return { type: 'setSecondModel', name };
+    }
     case 'query': {
       const { requestId, word, k } = raw;
       if (!isFiniteNumber(requestId) || !isString(word) || !isFiniteNumber(k)) return undefined;
@@ -489,12 +518,16 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
     case 'neighbours':
       return isFiniteNumber(raw.requestId) &&
         isString(raw.word) &&
-        Array.isArray(raw.results) &&
-        raw.results.every((n) => isObject(n) && isString(n.word) && isFiniteNumber(n.similarity)) &&
+        isNeighbourList(raw.results) &&
         isOptionalString(raw.note) &&
-        isOptionalString(raw.error)
+        isOptionalString(raw.error) &&
+        (raw.second === undefined || (isObject(raw.second) && isString(raw.second.model) && isNeighbourList(raw.second.results) && isOptionalString(raw.second.error)))
         ? (raw as HostToPanel)
         : undefined;
+    case 'completions':
+      return isFiniteNumber(raw.requestId) && isString(raw.prefix) && Array.isArray(raw.words) && raw.words.every(isString) ? (raw as HostToPanel) : undefined;
+    case 'modelList':
+      return Array.isArray(raw.names) && raw.names.every(isString) && (raw.second === null || isString(raw.second)) ? (raw as HostToPanel) : undefined;
     case 'evaluationState':
       return (raw.state === 'running' || raw.state === 'cancelled' || raw.state === 'failed' || raw.state === 'done') && isString(raw.message) ? (raw as HostToPanel) : undefined;
     case 'evaluation':

@@ -255,3 +255,26 @@ test('trainer import progress messages are checked', () => {
   assert.equal(parseTrainerToHost({ ...message, phase: 'parsing' }), undefined);
   assert.equal(parseTrainerToHost({ ...message, bytesDone: 'x' }), undefined);
 });
+
+test('completion and side-by-side requests: a prefix and a model name, never a path', () => {
+  assert.deepEqual(parsePanelToHost({ type: 'complete', requestId: 3, prefix: 'kin' }), { type: 'complete', requestId: 3, prefix: 'kin' });
+  assert.equal(parsePanelToHost({ type: 'complete', requestId: 3, prefix: '' }), undefined);
+  assert.equal(parsePanelToHost({ type: 'complete', requestId: 'x', prefix: 'kin' }), undefined);
+  assert.equal(parsePanelToHost({ type: 'complete', requestId: 3, prefix: 'k'.repeat(201) }), undefined);
+  assert.deepEqual(parsePanelToHost({ type: 'setSecondModel', name: 'glove-3k' }), { type: 'setSecondModel', name: 'glove-3k' });
+  assert.deepEqual(parsePanelToHost({ type: 'setSecondModel', name: null }), { type: 'setSecondModel', name: null });
+  for (const name of ['../other', '/etc/passwd', 'a\\b', '..', '.', '', 42, undefined]) {
+    assert.equal(parsePanelToHost({ type: 'setSecondModel', name }), undefined, JSON.stringify(name));
+  }
+});
+
+test('completions, model lists and side-by-side answers reach the panel only in their exact shape', () => {
+  const ok = { type: 'neighbours', requestId: 1, word: 'king', results: [{ word: 'queen', similarity: 0.7 }], second: { model: 'b', results: [{ word: 'prince', similarity: 0.6 }] } };
+  assert.deepEqual(parseHostToPanel(ok), ok);
+  assert.equal(parseHostToPanel({ ...ok, second: { model: 'b', results: [{ word: 'prince' }] } }), undefined);
+  assert.equal(parseHostToPanel({ ...ok, second: { results: [] } }), undefined);
+  assert.ok(parseHostToPanel({ type: 'completions', requestId: 2, prefix: 'ki', words: ['king', 'kind'] }));
+  assert.equal(parseHostToPanel({ type: 'completions', requestId: 2, prefix: 'ki', words: ['king', 3] }), undefined);
+  assert.ok(parseHostToPanel({ type: 'modelList', names: ['a', 'b'], second: null }));
+  assert.equal(parseHostToPanel({ type: 'modelList', names: ['a'], second: 4 }), undefined);
+});

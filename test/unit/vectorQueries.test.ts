@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WordVectors } from '../../src/core/vectors';
 import { SubwordVectors, ngramBuckets } from '../../src/core/subwords';
-import { answerQuery, describeQuery, nearestToVector, parseNeighbourQuery, type QueryModel } from '../../src/extension/vectorQueries';
+import { answerQuery, completeWord, describeQuery, nearestToVector, parseNeighbourQuery, type QueryModel } from '../../src/extension/vectorQueries';
 
 const terms = (text: string) => parseNeighbourQuery(text).terms.map((t) => `${t.sign > 0 ? '+' : '-'}${t.word}`);
 
@@ -121,4 +121,14 @@ test('the search box also takes an analogy "a : b :: c : ?" and a comma list for
   assert.match(odd.note ?? '', /"cat" fits least/);
   assert.throws(() => answerQuery(model, 'cat, dog', 5), /at least three words separated by commas/);
   assert.throws(() => answerQuery(model, 'cat, dog, zzqqxx', 5), /zzqqxx/);
+});
+
+test('completeWord: words starting with the prefix, in frequency order, at most the limit; capitals match a lower-cased model', () => {
+  const byFrequency = ['the', 'king', 'kind', 'queen', 'kingdom', 'kings', 'kinds', 'kingston', 'akin', 'Kinshasa'];
+  assert.deepEqual(completeWord(byFrequency, 'kin', 8, true), ['king', 'kind', 'kingdom', 'kings', 'kinds', 'kingston']);
+  assert.deepEqual(completeWord(byFrequency, 'kin', 3, true), ['king', 'kind', 'kingdom']);
+  assert.deepEqual(completeWord(byFrequency, 'KIN', 2, true), ['king', 'kind']);
+  assert.deepEqual(completeWord(byFrequency, 'Kin', 5, false), ['Kinshasa'], 'a cased model completes as typed');
+  assert.deepEqual(completeWord(byFrequency, 'zz', 5, true), []);
+  assert.deepEqual(completeWord(byFrequency, '', 5, true), []);
 });

@@ -12,8 +12,6 @@ import {
   type EvaluationScore,
   type EvaluationState,
   type HostToPanel,
-  type ModelSummary,
-  type Neighbour,
   type PanelToHost,
   type RunStatus,
   type SimilarityEvaluation,
@@ -23,6 +21,7 @@ import { TrainingChart, formatRate, formatSeconds } from './chart';
 import { ClassifierView } from './classifier';
 import { MapView } from './map';
 import { ComparisonView } from './comparison';
+import { ExplorerView } from './explorer';
 import { $, element, headerRow } from './dom';
 
 interface VsCodeApi {
@@ -41,14 +40,6 @@ const stats = $('stats');
 const corpusDetails = $<HTMLDetailsElement>('corpus');
 const corpusSummary = $('corpus-summary');
 const skippedList = $('skipped');
-const queryForm = $<HTMLFormElement>('query-form');
-const queryField = $<HTMLInputElement>('query');
-const searchButton = $<HTMLButtonElement>('search');
-const examples = $('examples');
-const queryError = $('query-error');
-const queryNote = $('query-note');
-const neighboursCaption = $('neighbours-caption');
-const neighboursList = $('neighbours');
 const evaluateButton = $<HTMLButtonElement>('evaluate');
 const evaluationStatus = $('evaluation-status');
 const evaluationModel = $('evaluation-model');
@@ -62,9 +53,8 @@ let runName = 'training';
 const comparison = new ComparisonView((message) => vscode.postMessage(message));
 const classifier = new ClassifierView((message) => vscode.postMessage(message));
 const map = new MapView((message) => vscode.postMessage(message));
+const explorer = new ExplorerView((message) => vscode.postMessage(message));
 
-const K = 10;
-let latestRequest = 0;
 let running = false;
 
 function handle(message: HostToPanel): void {
@@ -101,21 +91,17 @@ function handle(message: HostToPanel): void {
       }
       break;
     case 'model':
-      showModel(message.model);
-      break;
     case 'neighbours':
-      if (message.requestId === latestRequest) showNeighbours(message.word, message.results, message.error, message.note);
+    case 'search':
+    case 'completions':
+    case 'modelList':
+      explorer.handle(message);
       break;
     case 'evaluationState':
       showEvaluationState(message.state, message.message);
       break;
     case 'evaluation':
       showEvaluation(message.report);
-      break;
-    case 'search':
-      queryField.value = message.text;
-      search();
-      queryField.scrollIntoView({ block: 'center' });
       break;
     case 'comparison':
     case 'comparisonState':
@@ -184,57 +170,6 @@ function showCorpus(report: CorpusReport): void {
     ...report.skipped.map((s) => {
       const li = document.createElement('li');
       li.textContent = `${s.path}: ${s.reason} (${s.detail})`;
-      return li;
-    }),
-  );
-}
-
-function showModel(model: ModelSummary | undefined): void {
-  const enabled = model !== undefined;
-  queryField.disabled = !enabled;
-  searchButton.disabled = !enabled;
-  queryField.placeholder = enabled ? 'A word, king - man + woman, man : king :: woman, or a, b, c' : 'Train a model first';
-  examples.replaceChildren();
-  if (!model) return;
-  const kind = model.algorithm ? `${describeAlgorithm(model.algorithm, model.mode)} · ` : '';
-  const unseen = model.algorithm === 'fasttext' ? ' Words it never saw are built from their character n-grams.' : '';
-  examples.append(`Model ${model.name}: ${kind}${model.vocabularySize.toLocaleString()} words × ${model.dim}.${unseen} Try: `);
-  model.exampleWords.forEach((word, i) => {
-    const link = document.createElement('a');
-    link.href = '#';
-    link.textContent = word;
-    link.addEventListener('click', (event) => {
-      event.preventDefault();
-      queryField.value = word;
-      search();
-    });
-    examples.append(...(i > 0 ? [', ', link] : [link]));
-  });
-}
-
-function showNeighbours(word: string, results: Neighbour[], error?: string, note?: string): void {
-  queryError.textContent = error ?? '';
-  queryNote.textContent = note ?? '';
-  const oddOneOut = word.startsWith('odd one out:');
-  neighboursCaption.textContent = results.length === 0 ? '' : oddOneOut ? `${word} (cosine to the mean of them all, least similar first):` : `Nearest to ${word}:`;
-  neighboursList.setAttribute('aria-label', `Nearest neighbours of ${word}`);
-  neighboursList.replaceChildren(
-    ...results.map((n) => {
-      const li = document.createElement('li');
-      li.className = 'neighbour';
-      const w = document.createElement('span');
-      w.className = 'word';
-      w.textContent = n.word;
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      const fill = document.createElement('span');
-      fill.className = 'bar-fill';
-      fill.style.width = `${Math.max(0, n.similarity) * 100}%`;
-      bar.append(fill);
-      const sim = document.createElement('span');
-      sim.className = 'similarity';
-      sim.textContent = n.similarity.toFixed(3);
-      li.append(w, bar, sim);
       return li;
     }),
   );
@@ -339,24 +274,6 @@ function correlation(x: number | null): string {
   return x === null ? 'n/a' : x.toFixed(3);
 }
 
-function search(): void {
-  const word = (queryField.value ?? '').trim();
-  if (!word) return;
-  latestRequest++;
-  vscode.postMessage({ type: 'query', requestId: latestRequest, word, k: K });
-}
-
-queryForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  search();
-});
-queryField.addEventListener('keydown', (event) => {
-  if ((event as KeyboardEvent).key === 'Enter') {
-    event.preventDefault();
-    search();
-  }
-});
-searchButton.addEventListener('click', search);
 evaluateButton.addEventListener('click', () => {
   vscode.postMessage({ type: 'evaluate' });
 });

@@ -162,6 +162,25 @@ async function fineTuneFromExplorerAndCompare(page, panel) {
   const shared = await panel.locator('#after-list .neighbour.shared').count();
   check(`any word typed ("${QUERY_WORD}") is compared side by side, shared neighbours highlighted`, typed.before.length === 10 && typed.after.length === 10 && !typed.after.includes(QUERY_WORD), `${shared} shared`);
 
+  // The explorer's "Side by side with": the parent answers every search next to the child.
+  await panel.locator('#second-model:not([disabled])').waitFor({ timeout: 10_000 });
+  const offered = await panel.locator('#second-model option').allTextContents();
+  await panel.locator('#second-model').selectOption({ index: 1 });
+  const search = panel.locator('#query');
+  await search.fill(QUERY_WORD);
+  await search.press('Enter');
+  await panel.locator('#second-column:not([hidden]) #second-neighbours .neighbour').first().waitFor({ timeout: 20_000 });
+  const columns = {
+    first: await panel.locator('#neighbours .neighbour .word').allTextContents(),
+    second: await panel.locator('#second-neighbours .neighbour .word').allTextContents(),
+    heading: ((await panel.locator('#second-heading').textContent()) ?? '').trim(),
+  };
+  check('"Side by side with" another model shows its neighbours in a second column', offered.length === 2 && columns.first.length === 10 && columns.second.length === 10 && columns.heading.startsWith(`In ${offered[1]}`), JSON.stringify({ offered, ...columns }));
+  await panel.locator('#explore').evaluate((el) => el.scrollIntoView());
+  await page.mouse.move(0, 0);
+  await screenshotPanel(page, 'panel-side-by-side');
+  await panel.locator('#second-model').selectOption('');
+
   await panel.locator('#evaluate-pair').click();
   // The test sets of the last evaluation come checked: accept them.
   await quickPickRow(page, 'questions-mini.txt');
@@ -316,6 +335,21 @@ async function flow(page) {
   check('the results are captioned with the query as understood', caption === 'Nearest to mr − he + she:', JSON.stringify(caption));
   const queryError = ((await panel.locator('#query-error').textContent()) ?? '').trim();
   check('"mr - he + she" lists neighbours without the query words', arithmetic.length > 0 && queryError === '' && !arithmetic.some((w) => ['mr', 'he', 'she'].includes(w)), `${arithmetic.slice(0, 3).join(', ')}; error ${JSON.stringify(queryError)}`);
+
+  // Completion: the first letters of a word list the model's words that start with them; the keyboard picks one.
+  await field.fill('');
+  await field.pressSequentially(QUERY_WORD.slice(0, 3), { delay: 40 });
+  const options = panel.locator('#query-suggestions [role="option"]');
+  await options.first().waitFor({ timeout: 10_000 });
+  const suggested = await options.allTextContents();
+  log(`suggestions for "${QUERY_WORD.slice(0, 3)}":`, suggested.join(', '));
+  check(`typing "${QUERY_WORD.slice(0, 3)}" suggests the model's words that start with it`, suggested.includes(QUERY_WORD) && suggested.every((w) => w.startsWith(QUERY_WORD.slice(0, 3))), JSON.stringify(suggested));
+  await page.mouse.move(0, 0);
+  await screenshotPanel(page, 'panel-completion');
+  for (let i = 0; i <= suggested.indexOf(QUERY_WORD); i++) await field.press('ArrowDown');
+  await field.press('Enter');
+  await panel.locator(`#neighbours[aria-label="Nearest neighbours of ${QUERY_WORD}"] .neighbour`).first().waitFor({ timeout: 20_000 });
+  check('ArrowDown and Enter on a suggestion search it', (await field.inputValue()) === QUERY_WORD && (await options.count()) === 0);
 
   // Evaluation, first from the panel's button with one file from the dialog...
   const sets = writeTestSets();
