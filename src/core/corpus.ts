@@ -291,6 +291,18 @@ class ReplacementByteCounter {
 export interface ListCorpusFilesOptions {
   /** File name endings to keep (case-insensitive). Default: DEFAULT_CORPUS_EXTENSIONS. */
   extensions?: readonly string[];
+  /**
+   * Told of each path the walk leaves out other than by its name: a folder already walked under
+   * another path (a symlink loop such as `a -> .`, or a second link to one folder), a symlink whose
+   * target is missing or loops, and a folder that cannot be listed. Without it they are left out silently.
+   */
+  onSkipped?: (skipped: ListSkip) => void;
+}
+
+export interface ListSkip {
+  path: string;
+  reason: 'already-walked' | 'broken-link' | 'unreadable-folder';
+  detail: string;
 }
 
 /**
@@ -311,19 +323,25 @@ export async function listCorpusFiles(fileOrFolder: string, options: ListCorpusF
 
   const files: string[] = [];
   const visited = new Set<string>();
+  const skip = (skipped: ListSkip) => options.onSkipped?.(skipped);
   const walk = async (folder: string): Promise<void> => {
     let real: string;
     try {
       real = await fs.realpath(folder);
-    } catch {
+    } catch (error) {
+      skip({ path: folder, reason: 'unreadable-folder', detail: (error as Error).message });
       return;
     }
-    if (visited.has(real)) return;
+    if (visited.has(real)) {
+      skip({ path: folder, reason: 'already-walked', detail: `same folder as ${real}` });
+      return;
+    }
     visited.add(real);
     let entries;
     try {
       entries = await fs.readdir(folder, { withFileTypes: true });
-    } catch {
+    } catch (error) {
+      skip({ path: folder, reason: 'unreadable-folder', detail: (error as Error).message });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -336,8 +354,9 @@ export async function listCorpusFiles(fileOrFolder: string, options: ListCorpusF
           const target = await fs.stat(full);
           isDirectory = target.isDirectory();
           isFile = target.isFile();
-        } catch {
-          continue; // dangling link
+        } catch (error) {
+          skip({ path: full, reason: 'broken-link', detail: (error as Error).message });
+          continue;
         }
       }
       if (isDirectory) {

@@ -27,6 +27,40 @@ const TOKEN_PATTERN = new RegExp(TOKEN_SOURCE, 'gv');
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_TOKEN_PATTERN = /[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*/g;
 
+/**
+ * Longest token, in UTF-16 code units; a longer run of word characters is cut into pieces of this
+ * length. word2vec.c caps words at MAX_STRING (100 bytes) for the same reason: a base64 blob or a
+ * megabyte line without spaces is not a word, and as one token it would make a vocabulary key of
+ * unbounded size. Pieces rather than truncation keep every character of the text, as before.
+ */
+export const MAX_TOKEN_LENGTH = 100;
+
+/**
+ * Cuts an over-long token into pieces of at most MAX_TOKEN_LENGTH, never inside a surrogate pair.
+ * Each piece is copied out: a slice would keep the whole (up to a megabyte) matched text alive for
+ * as long as the vocabulary keeps the piece.
+ */
+function forEachPiece(token: string, onPiece: (piece: string) => void): void {
+  let start = 0;
+  while (start < token.length) {
+    let end = Math.min(token.length, start + MAX_TOKEN_LENGTH);
+    const last = token.charCodeAt(end - 1);
+    if (end < token.length && last >= 0xd800 && last <= 0xdbff) end--;
+    onPiece(token.slice(start, end).split('').join(''));
+    start = end;
+  }
+}
+
+function capTokenLength(tokens: string[]): string[] {
+  if (tokens.every((token) => token.length <= MAX_TOKEN_LENGTH)) return tokens;
+  const capped: string[] = [];
+  for (const token of tokens) {
+    if (token.length <= MAX_TOKEN_LENGTH) capped.push(token);
+    else forEachPiece(token, (piece) => capped.push(piece));
+  }
+  return capped;
+}
+
 export function tokenize(text: string, options?: Partial<TokenizerOptions>): string[] {
   const lowercase = options?.lowercase ?? DEFAULT_TOKENIZER_OPTIONS.lowercase;
   let prepared = lowercase ? text.toLowerCase() : text;
@@ -38,7 +72,7 @@ export function tokenize(text: string, options?: Partial<TokenizerOptions>): str
   } else {
     pattern = ASCII_TOKEN_PATTERN;
   }
-  return prepared.match(pattern) ?? [];
+  return capTokenLength(prepared.match(pattern) ?? []);
 }
 
 export interface SentenceSplitterOptions extends TokenizerOptions {
@@ -71,6 +105,16 @@ export function forEachToken(text: string, options: SentenceSplitterOptions, onT
     if (first === 10 || first === 13) {
       if (length > 0) onSentenceEnd();
       length = 0;
+      continue;
+    }
+    if (word.length > MAX_TOKEN_LENGTH) {
+      forEachPiece(word, (piece) => {
+        onToken(piece);
+        if (++length === max) {
+          onSentenceEnd();
+          length = 0;
+        }
+      });
       continue;
     }
     onToken(word);

@@ -5,12 +5,11 @@
 // so those are written as the escapes \t, \n and \r, and a backslash as \\, which keeps every word
 // readable in the Projector and lets readProjectorTsv restore it exactly.
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { WordVectors } from '../vectors';
 import { writeFileAtomic } from '../atomicWrite';
-import { requireFile, vectorTextLines } from './word2vecFormat';
+import { ByteReader, MAX_DIM, requireFile, vectorTextLines } from './word2vecFormat';
 
 /**
  * Writes vectors.tsv and, when a path is given, metadata.tsv with the words. Each file is replaced
@@ -59,15 +58,25 @@ export async function readProjectorTsv(vectorsTsvPath: string, metadataTsvPath?:
 
 async function readVectorRows(filePath: string): Promise<{ dim: number; rows: number; data: Float32Array }> {
   await requireFile(filePath);
-  const lines = createInterface({ input: createReadStream(filePath, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const stream = createReadStream(filePath, { highWaterMark: 1 << 20 });
+  const reader = new ByteReader(stream);
+  // A row holds at most MAX_DIM numbers of at most 64 characters; a longer line is refused before it
+  // is buffered (a file without line breaks would otherwise be read whole into one string).
+  const maxLine = MAX_DIM * 64 + 64;
   let dim = 0;
   let rows = 0;
   let buffer = new Float32Array(0);
   let lineNumber = 0;
   let blankLine = 0;
   try {
-    for await (const raw of lines) {
+    for (;;) {
+      const bytes = await reader.readLine(maxLine);
+      if (bytes === undefined) break;
       lineNumber++;
+      if (bytes === 'too-long') {
+        throw new Error(`${filePath} line ${lineNumber}: no line break within ${maxLine} bytes; expected at most ${MAX_DIM} tab-separated numbers per line`);
+      }
+      const raw = bytes.toString('utf8');
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (line.trim() === '') {
         blankLine ||= lineNumber;
@@ -76,10 +85,14 @@ async function readVectorRows(filePath: string): Promise<{ dim: number; rows: nu
       // A blank line between vectors would shift every later word onto the wrong vector.
       if (blankLine) throw new Error(`${filePath} line ${blankLine}: empty line between vectors`);
       const fields = line.split('\t');
-      if (dim === 0) dim = fields.length;
+      if (dim === 0) {
+        if (fields.length > MAX_DIM) throw new Error(`${filePath} line ${lineNumber}: ${fields.length} numbers, more than the supported ${MAX_DIM} dimensions`);
+        dim = fields.length;
+      }
       if (fields.length !== dim) throw new Error(`${filePath} line ${lineNumber}: expected ${dim} tab-separated numbers (as on line 1), found ${fields.length}`);
       if ((rows + 1) * dim > buffer.length) {
-        const grown = new Float32Array(Math.max(1024, rows * 2) * dim);
+        // Grown by rows that have arrived, from about a million numbers, never by a guess.
+        const grown = new Float32Array(Math.max(Math.ceil((1 << 20) / dim), rows * 2) * dim);
         grown.set(buffer);
         buffer = grown;
       }
@@ -89,12 +102,16 @@ async function readVectorRows(filePath: string): Promise<{ dim: number; rows: nu
         if (!Number.isFinite(value)) {
           throw new Error(`${filePath} line ${lineNumber}: value ${d + 1} is ${JSON.stringify(fields[d].slice(0, 40))}, not a finite number`);
         }
+        // Stored as float32: 1e39 is a finite double but would silently become Infinity.
+        if (!Number.isFinite(Math.fround(value))) {
+          throw new Error(`${filePath} line ${lineNumber}: value ${d + 1} is ${JSON.stringify(fields[d].slice(0, 40))}, beyond the float32 range (±3.4e38)`);
+        }
         buffer[offset + d] = value;
       }
       rows++;
     }
   } finally {
-    lines.close();
+    stream.destroy();
   }
   if (rows === 0) throw new Error(`${filePath}: no vectors in the file`);
   return { dim, rows, data: buffer.slice(0, rows * dim) };

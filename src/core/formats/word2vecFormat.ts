@@ -21,8 +21,9 @@ export interface ReadWord2VecOptions {
   /**
    * Text files: skip a malformed line (wrong number of fields, a field that is not a finite number)
    * instead of failing, and count it in `skippedLines`. The first line of a headerless file sets the
-   * dim and is never skipped; a skipped line still counts towards the header's word count. Binary
-   * records cannot be skipped (a damaged record loses the reader's place).
+   * dim and is never skipped; a skipped line still counts towards the header's word count. A line
+   * that is not valid UTF-8 is malformed too. Binary records are skipped only when their word is not
+   * valid UTF-8 (counted with their record number); other damage loses the reader's place.
    */
   skipBadLines?: boolean;
   /** Called as the file's (compressed) bytes are read, for a progress display. */
@@ -36,7 +37,7 @@ export interface Word2VecFileInfo {
   /** Records whose word had already appeared; the first occurrence is kept (as gensim does). */
   duplicateWords: number;
   duplicateExamples: string[];
-  /** With `skipBadLines`: the malformed lines left out, and the numbers of the first few (1-based). */
+  /** With `skipBadLines`: the malformed lines (binary: records) left out, and the numbers of the first few (1-based). */
   skippedLines: number;
   skippedLineNumbers: number[];
 }
@@ -208,13 +209,21 @@ async function parse(
   fileBytes: number | undefined,
   options: ReadWord2VecOptions,
 ): Promise<{ vectors: WordVectors; info: Word2VecFileInfo }> {
-  const firstLine = await reader.readLine(16 << 20);
+  // A header is short and a headerless first row holds at most MAX_DIM numbers; anything longer is
+  // refused before it is buffered or split.
+  const maxFirstLine = MAX_WORD_BYTES + MAX_DIM * 64 + 64;
+  const firstLine = await reader.readLine(maxFirstLine);
   if (firstLine === undefined) throw new Error(`${name}: the file is empty`);
-  if (firstLine === 'too-long') throw new Error(`${name} line 1: longer than 16 MiB; not a word2vec file`);
-  const firstText = firstLine.toString('utf8').trim();
-  const header = parseHeader(firstText);
+  if (firstLine === 'too-long') {
+    throw new Error(`${name} line 1: no line break within the first ${maxFirstLine} bytes; expected a header "<count> <dim>" or a word and at most ${MAX_DIM} numbers (not a word2vec, GloVe or fastText .vec file?)`);
+  }
+  const firstText = decodeLine(firstLine, name, 1).trim();
+  const header = parseHeader(firstText, name);
 
   if (!header) {
+    if (countFields(firstText) - 1 > MAX_DIM) {
+      throw new Error(`${name} line 1: more than ${MAX_DIM} numbers after the first word, more than the supported ${MAX_DIM} dimensions`);
+    }
     const fields = firstText.split(/[ \t]+/);
     const looksLikeRow = fields.length >= 3 && fields.slice(1).every((f) => f !== '' && Number.isFinite(Number(f)));
     if (!looksLikeRow || options.binary === true) {
@@ -222,7 +231,7 @@ async function parse(
     }
     const dim = fields.length - 1;
     if (dim > MAX_DIM) throw new Error(`${name} line 1: ${dim} numbers per word is more than the supported ${MAX_DIM}`);
-    const store = new RowStore(dim, Infinity, 1024, options.skipBadLines === true);
+    const store = new RowStore(dim, Infinity, growthRows(dim), options.skipBadLines === true);
     storeTextRow(store, firstText, 1, name);
     await readTextRows(reader, store, name, Infinity, 2);
     return finish(store, { binary: false, hasHeader: false });
@@ -243,7 +252,7 @@ async function parse(
     }
   }
   // Compressed files cannot be size-checked up front, so their rows are stored in a growing array.
-  const store = new RowStore(dim, count, fileBytes === undefined ? Math.min(count, 1 << 14) : count, options.skipBadLines === true && !binary);
+  const store = new RowStore(dim, count, fileBytes === undefined ? Math.min(count, growthRows(dim)) : count, options.skipBadLines === true);
   if (binary) await readBinaryRecords(reader, store, name, count);
   else await readTextRows(reader, store, name, count, 2);
   if (store.records + store.skipped < count) {
@@ -294,13 +303,69 @@ async function expectBinaryEnd(reader: ByteReader, name: string, count: number, 
   throw new Error(`${name} record ${count + 1}: header says ${count} words, but the file has ${count + extra} (is the header out of date?)`);
 }
 
-function parseHeader(text: string): Header | undefined {
+function parseHeader(text: string, name: string): Header | undefined {
   const match = /^(\d+)[ \t]+(\d+)$/.exec(text);
   if (!match) return undefined;
   const count = Number(match[1]);
   const dim = Number(match[2]);
-  if (!(count > 0 && dim > 0 && Number.isSafeInteger(count) && Number.isSafeInteger(dim))) return undefined;
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(dim)) {
+    throw new Error(`${name} line 1: header ${preview(text)} gives a ${Number.isSafeInteger(count) ? 'dim' : 'word count'} too large for any file (the header is damaged)`);
+  }
+  if (!(count > 0 && dim > 0)) return undefined;
   return { count, dim };
+}
+
+/** Fields separated by runs of spaces or tabs, counted without building them. */
+function countFields(text: string): number {
+  let fields = 0;
+  let inField = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const separator = c === 32 || c === 9;
+    if (!separator && !inField) fields++;
+    inField = !separator;
+  }
+  return fields;
+}
+
+/**
+ * A line's text; a line that is not valid UTF-8 is a bad line (skippable), not silently turned into
+ * U+FFFD: two different damaged words could become one, and the word would not be the file's.
+ */
+function decodeLine(bytes: Buffer, name: string, lineNumber: number): string {
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD')) {
+    const bad = firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      throw new BadLineError(`${name} line ${lineNumber}: not valid UTF-8 (byte 0x${hex(bytes[bad])} at byte ${bad + 1} of the line); the file must be UTF-8 (skip such lines with the skip-bad-lines option)`);
+    }
+  }
+  return text;
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).padStart(2, '0');
+}
+
+/** The offset of the first byte that does not start a well-formed UTF-8 sequence, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const length = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > n) return i;
+    for (let k = 1; k < length; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    const second = bytes[i + 1];
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    if ((c === 0xe0 && second < 0xa0) || (c === 0xed && second > 0x9f) || (c === 0xf0 && second < 0x90) || (c === 0xf4 && second > 0x8f)) return i;
+    i += length;
+  }
+  return -1;
 }
 
 /**
@@ -338,14 +403,14 @@ async function readTextRows(reader: ByteReader, store: RowStore, name: string, c
     lineNumber++;
     store.lastLine = lineNumber;
     if (line === 'too-long') throw new Error(`${name} line ${lineNumber}: longer than ${maxLine} bytes; expected a word and ${store.dim} numbers`);
-    const text = line.toString('utf8').trimEnd();
-    if (text.length === 0) continue;
     if (!store.skipBadLines) {
-      storeTextRow(store, text, lineNumber, name);
+      const text = decodeLine(line, name, lineNumber).trimEnd();
+      if (text.length > 0) storeTextRow(store, text, lineNumber, name);
       continue;
     }
     try {
-      storeTextRow(store, text, lineNumber, name);
+      const text = decodeLine(line, name, lineNumber).trimEnd();
+      if (text.length > 0) storeTextRow(store, text, lineNumber, name);
     } catch (error) {
       if (!(error instanceof BadLineError)) throw error;
       store.skip(lineNumber);
@@ -372,6 +437,10 @@ function storeTextRow(store: RowStore, text: string, lineNumber: number, name: s
     if (!Number.isFinite(value)) {
       throw new BadLineError(`${name} line ${lineNumber}: number ${d + 1} after "${word}" is ${preview(field)}, not a finite number`);
     }
+    // Stored as float32: 1e39 is a finite double but would silently become Infinity.
+    if (!Number.isFinite(Math.fround(value))) {
+      throw new BadLineError(`${name} line ${lineNumber}: number ${d + 1} after "${word}" is ${preview(field)}, beyond the float32 range (±3.4e38)`);
+    }
     values[d] = value;
   }
   store.begin(word)?.set(values);
@@ -380,8 +449,8 @@ function storeTextRow(store: RowStore, text: string, lineNumber: number, name: s
 async function readBinaryRecords(reader: ByteReader, store: RowStore, name: string, count: number): Promise<void> {
   const dim = store.dim;
   const vectorBytes = dim * 4;
-  while (store.records < count) {
-    const recordNumber = store.records + 1;
+  while (store.records + store.skipped < count) {
+    const recordNumber = store.records + store.skipped + 1;
     // word2vec.c ends each record with '\n', gensim does not: skip it when present.
     await reader.skipBytes(10, 13);
     const wordBytes = await reader.readUntil(0x20, MAX_WORD_BYTES);
@@ -393,8 +462,18 @@ async function readBinaryRecords(reader: ByteReader, store: RowStore, name: stri
     }
     const word = wordBytes.toString('utf8');
     if (word.length === 0) throw new Error(`${name} record ${recordNumber}: empty word`);
+    // The word's end is known, so unlike other damage a word that is not UTF-8 can be skipped.
+    const badByte = word.includes('\uFFFD') ? firstInvalidUtf8(wordBytes) : -1;
+    if (badByte >= 0 && !store.skipBadLines) {
+      throw new Error(`${name} record ${recordNumber}: the word is not valid UTF-8 (byte 0x${hex(wordBytes[badByte])} at byte ${badByte + 1} of the word); the file must be UTF-8 (skip such records with the skip-bad-lines option)`);
+    }
     if (!(await reader.ensure(vectorBytes))) {
       throw new Error(`${name} record ${recordNumber} ("${word}"): the file ends after ${reader.available} of the ${vectorBytes} bytes of its vector (truncated?)`);
+    }
+    if (badByte >= 0) {
+      store.skip(recordNumber);
+      reader.consume(vectorBytes);
+      continue;
     }
     const row = store.begin(word);
     const buffer = reader.buffer;
@@ -462,7 +541,7 @@ class RowStore {
     this.words.push(word);
     const end = (row + 1) * this.dim;
     if (end > this.buffer.length) {
-      const rows = Math.min(this.maxRows, Math.max(row + 1, (this.buffer.length / this.dim) * 2, 1024));
+      const rows = Math.min(this.maxRows, Math.max(row + 1, (this.buffer.length / this.dim) * 2, growthRows(this.dim)));
       const grown = allocate(rows * this.dim);
       grown.set(this.buffer);
       this.buffer = grown;
@@ -474,6 +553,14 @@ class RowStore {
     const length = this.words.length * this.dim;
     return length === this.buffer.length ? this.buffer : this.buffer.slice(0, length);
   }
+}
+
+/**
+ * Rows to allocate when the row count is not yet proven by the file's size: about a million numbers
+ * (4 MB), so a wide first row or a damaged count cannot make the reader reserve gigabytes up front.
+ */
+function growthRows(dim: number): number {
+  return Math.max(1, Math.floor((1 << 20) / dim));
 }
 
 function allocate(length: number): Float32Array {
@@ -489,11 +576,17 @@ function preview(text: string): string {
   return JSON.stringify(shown);
 }
 
-/** Pull-style reading of a byte stream: lines, delimited fields and fixed-size blocks. */
-class ByteReader {
+/**
+ * Pull-style reading of a byte stream: lines, delimited fields and fixed-size blocks. A returned
+ * Buffer is valid only until the next read: the memory behind it is reused.
+ */
+export class ByteReader {
   buffer: Buffer = Buffer.alloc(0);
   position = 0;
   ended = false;
+  /** Backing memory that `buffer` lives in once bytes have to be kept across chunks. */
+  private store: Buffer = Buffer.alloc(0);
+  private inStore = false;
   private readonly chunks: AsyncIterator<Buffer>;
 
   constructor(stream: Readable, private readonly onChunk?: () => void) {
@@ -563,7 +656,29 @@ class ByteReader {
     }
     const chunk = next.value as Buffer;
     this.onChunk?.();
-    this.buffer = this.available > 0 ? Buffer.concat([this.buffer.subarray(this.position), chunk]) : chunk;
+    const live = this.available;
+    if (live === 0) {
+      this.buffer = chunk;
+      this.position = 0;
+      this.inStore = false;
+      return;
+    }
+    // The pending bytes are kept in `store`, which has spare room at the end and is doubled when it
+    // runs out: concatenating all pending bytes for every chunk made a long line cost its length
+    // squared (gunzip yields 16 KiB chunks, so a 16 MiB line meant gigabytes of copying).
+    const start = this.inStore ? this.buffer.byteOffset - this.store.byteOffset + this.position : 0;
+    let end = this.inStore ? start + live : 0;
+    if (!this.inStore || end + chunk.length > this.store.length) {
+      const needed = live + chunk.length;
+      const target = needed * 2 > this.store.length ? Buffer.allocUnsafe(Math.max(needed * 2, 1 << 16)) : this.store;
+      // Buffer.copy moves overlapping ranges correctly (memmove).
+      this.buffer.copy(target, 0, this.position, this.buffer.length);
+      this.store = target;
+      this.inStore = true;
+      end = live;
+    }
+    chunk.copy(this.store, end);
+    this.buffer = this.store.subarray(end - live, end + chunk.length);
     this.position = 0;
   }
 }
