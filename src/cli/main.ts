@@ -12,6 +12,7 @@ import { loadModelVectors, writeModelFolder, sanitizeModelName } from '../core/m
 import { parseLockSetting, parseLockWords, resolveLockFactors, type LockSetting } from '../core/lockFactors';
 import type { TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { trainFromFiles } from '../trainer/runJob';
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type TrainingCheckpoint } from '../core/checkpoint';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
 import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
@@ -56,6 +57,10 @@ Options (defaults as gensim's, but skip-gram):
   --threads N      training threads; 0 = every core     [${WORD2VEC_DEFAULTS.threads}]
                    1 is the deterministic mode: same seed, same input -> bit-identical vectors
   --seed N         random seed                          [${WORD2VEC_DEFAULTS.seed}]
+  --checkpoint D   keep a checkpoint of the run in folder D (word2vec, fasttext); removed when done
+  --checkpoint-minutes N  minutes of training between checkpoints      [5]
+  --resume         with --checkpoint: go on from the checkpoint in D, with the settings it was
+                   started with (the same corpus); one thread ends bit-identical to an unbroken run
   --minn N         fasttext: shortest character n-gram  [${WORD2VEC_DEFAULTS.minn}]
   --maxn N         fasttext: longest character n-gram   [${WORD2VEC_DEFAULTS.maxn}]
   --bucket N       fasttext: hashed n-gram rows         [${WORD2VEC_DEFAULTS.bucket}]
@@ -86,6 +91,9 @@ ${CLASSIFY_HELP}`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
+  checkpoint: { kind: 'string' },
+  'checkpoint-minutes': { kind: 'number', min: 0, max: 100000 },
+  resume: { kind: 'boolean' },
   dim: { kind: 'int', min: 1, max: 10000 },
   window: { kind: 'int', min: 1, max: 1000 },
   negative: { kind: 'int', min: 1, max: 1000 },
@@ -226,6 +234,7 @@ async function train(argv: string[]): Promise<number> {
     process.once('SIGINT', () => process.exit(130));
   });
 
+  const checkpoints = await cliCheckpoints(flags, parameters.algorithm, quiet);
   const progress = new ProgressPrinter(quiet);
   const { trained, manifest } = await trainFromFiles(
     'cli',
@@ -240,6 +249,7 @@ async function train(argv: string[]): Promise<number> {
     (message) => progress.handle(message),
     vocabularyCaps,
     from,
+    checkpoints,
   );
   progress.finish();
 
@@ -253,6 +263,8 @@ async function train(argv: string[]): Promise<number> {
   } else {
     await writeFileAtomic(outPath, (tempPath) => writeWord2Vec(trained.vectors, tempPath, { binary: format === 'binary' }));
   }
+  // Written: the checkpoint has served.
+  if (flags.checkpoint !== undefined) await removeCheckpoint(path.resolve(flags.checkpoint as string));
   const s = trained.stats;
   if (flags.json === true) {
     process.stdout.write(
@@ -290,6 +302,28 @@ function outputFormat(outPath: string): 'binary' | 'text' | 'projector' | 'folde
 }
 
 /** --init: the vectors a run continues from (any model folder or vectors file), with --lock. */
+/** --checkpoint, --checkpoint-minutes and --resume, checked and turned into what trainFromFiles takes. */
+async function cliCheckpoints(flags: Record<string, unknown>, algorithm: TrainingParameters['algorithm'], quiet: boolean) {
+  const dir = flags.checkpoint as string | undefined;
+  if (dir === undefined) {
+    if (flags.resume === true || flags['checkpoint-minutes'] !== undefined) throw new UsageError('--resume and --checkpoint-minutes need --checkpoint <folder>: where the checkpoint is kept.');
+    return undefined;
+  }
+  if (algorithm === 'glove') throw new UsageError('--checkpoint applies to word2vec and fasttext; GloVe runs keep no checkpoints.');
+  const folder = path.resolve(dir);
+  const minutes = (flags['checkpoint-minutes'] as number | undefined) ?? 5;
+  const save = async (checkpoint: TrainingCheckpoint) => {
+    await saveCheckpoint(folder, checkpoint);
+    if (!quiet) process.stderr.write(`\ncheckpoint: epoch ${checkpoint.position.epoch}, ${Math.round(checkpoint.totals.words).toLocaleString('en-US')} words trained, in ${folder}\n`);
+  };
+  const everyMs = minutes > 0 ? minutes * 60_000 : undefined;
+  if (flags.resume !== true) return { everyMs, save };
+  const resume = await loadCheckpoint(folder);
+  if (!resume) throw new UsageError(`--resume: there is no checkpoint in ${folder}. Run without --resume to start from the beginning.`);
+  if (!quiet) process.stderr.write(`resuming from the checkpoint of ${resume.savedAt}: epoch ${resume.position.epoch} of ${resume.options.epochs}\n`);
+  return { resume, everyMs, save };
+}
+
 async function startingPoint(flags: Record<string, unknown>, parameters: TrainingParameters) {
   const init = flags.init as string | undefined;
   const lock = lockSetting(flags.lock);

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { writeFailure } from './atomicWrite';
 import type { WordVectors } from './vectors';
 import { readWord2Vec, writeWord2Vec } from './formats/word2vecFormat';
 import { readSubwords, writeSubwords } from './formats/subwordsFormat';
@@ -104,9 +105,14 @@ export async function uniqueModelDir(modelsRoot: string, base: string): Promise<
 export async function writeModelFolder(modelDir: string, vectors: WordVectors, manifest: ModelManifest, subwords?: SubwordVectors): Promise<void> {
   if (subwords) manifest = { ...manifest, subwordsFile: SUBWORDS_FILE };
   const parent = path.dirname(modelDir);
-  await fs.mkdir(parent, { recursive: true });
   const tempDir = path.join(parent, `${TEMP_PREFIX}${path.basename(modelDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.mkdir(tempDir);
+  const outcome = 'No model was saved, and the models already there are unchanged.';
+  try {
+    await fs.mkdir(parent, { recursive: true });
+    await fs.mkdir(tempDir);
+  } catch (error) {
+    throw writeFailure(error, modelDir, outcome);
+  }
   try {
     await writeWord2Vec(vectors, path.join(tempDir, manifest.vectorsFile), { binary: true });
     await fs.writeFile(path.join(tempDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
@@ -120,8 +126,14 @@ export async function writeModelFolder(modelDir: string, vectors: WordVectors, m
     // which is what we want: never replace a model silently.
     await fs.rename(tempDir, modelDir);
   } catch (error) {
-    await fs.rm(tempDir, { recursive: true, force: true });
-    throw error;
+    // A failed clean-up must not hide why the write failed; removeStaleTempFolders retries later.
+    await fs.rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      const exists = new Error(`Could not save the model as ${modelDir}: a folder of that name already exists, and a model is never replaced. Choose another name.`, { cause: error });
+      throw Object.assign(exists, { code });
+    }
+    throw writeFailure(error, modelDir, outcome);
   }
 }
 

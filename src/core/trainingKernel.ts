@@ -1,6 +1,7 @@
 // One run's WebAssembly kernel state: the shared memory laid out for a vocabulary and settings,
 // filled with the lookup tables and the initial weights, and the trained vectors read back out.
 // Worker threads train on it (word2vec.ts); tests drive it directly on this thread.
+import type { CheckpointWeights } from './checkpoint';
 import type { Vocabulary } from './vocab';
 import { WordVectors } from './vectors';
 import { Random } from './random';
@@ -58,6 +59,8 @@ export class TrainingKernel {
     private readonly settings: KernelSettings,
     private readonly subwords: SubwordOptions | undefined,
     readonly inputRows: number,
+    /** Words with a lock factor: all of them when the run has factors, else none. */
+    private readonly lockRows: number,
   ) {}
 
   /** Lays out the shared memory and fills in the tables and the initial weights. */
@@ -140,7 +143,7 @@ export class TrainingKernel {
       }
       if (start.lockFactors) new Float32Array(buffer, layout.lockf, vocabulary.size).set(start.lockFactors);
     }
-    return new TrainingKernel(memory, layout, vocabulary, settings, subwords, inputRows);
+    return new TrainingKernel(memory, layout, vocabulary, settings, subwords, inputRows, start?.lockFactors ? vocabulary.size : 0);
   }
 
   /** Input rows (words, then n-gram buckets), `layout.stride` floats apart. */
@@ -157,6 +160,27 @@ export class TrainingKernel {
   get syn1(): Float32Array {
     const rows = this.settings.hs ? Math.max(1, this.vocabulary.size - 1) : 0;
     return new Float32Array(this.memory.buffer, this.layout.syn1, rows * this.layout.stride);
+  }
+
+  /** Per-word lock factors (empty when the run has none). */
+  get lockf(): Float32Array {
+    return new Float32Array(this.memory.buffer, this.layout.lockf, this.lockRows);
+  }
+
+  /** Views of the whole trained state, for a checkpoint (valid while no job runs). */
+  weights(): CheckpointWeights {
+    return { syn0: this.syn0, syn1neg: this.syn1neg, syn1: this.syn1, lockf: this.lockf };
+  }
+
+  /** Puts a checkpoint's weights back; they must come from a run with the same vocabulary and settings. */
+  restoreWeights(weights: CheckpointWeights): void {
+    for (const [name, target] of Object.entries(this.weights()) as [keyof CheckpointWeights, Float32Array][]) {
+      const source = weights[name];
+      if (!source || source.length !== target.length) {
+        throw new Error(`The checkpoint's ${name} holds ${source?.length ?? 0} values, this run needs ${target.length}: it was written for other settings. Start the run again.`);
+      }
+      target.set(source);
+    }
   }
 
   /**

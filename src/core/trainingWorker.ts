@@ -2,7 +2,7 @@
 // then it instantiates the WebAssembly kernel on the shared memory it is given, turns the text of
 // each training job into vocabulary ids, and trains on them.
 import { parentPort } from 'node:worker_threads';
-import { instantiateKernel, readThreadTotals, THREAD_RANDOM_OFFSET, type KernelExports } from './kernels/kernelMemory';
+import { instantiateKernel, readThreadTotals, resetThreadTotals, THREAD_RANDOM_OFFSET, type KernelExports } from './kernels/kernelMemory';
 import { forEachToken, SentenceSplitter } from './tokenizer';
 import { VocabularyBuilder } from './vocab';
 import { POSITIONS_PER_JOB, type ToTrainingWorker, type FromTrainingWorker } from './trainingWorkerProtocol';
@@ -78,7 +78,10 @@ function train(job: Extract<ToTrainingWorker, { type: 'job' }>): void {
   if (!trainer) throw new Error('job before init');
   const { kernel, memory, record } = trainer;
   const count = writeIds(trainer, job.text, job.tokens);
-  const before = readThreadTotals(memory, record);
+  // The thread's tallies restart at zero for each job: a job's loss is then its own sum, not a
+  // difference of two large running totals, so it does not depend on what the thread ran before
+  // (a run resumed from a checkpoint reports exactly the losses of the run it continues).
+  resetThreadTotals(memory, record);
   // Each job seeds its own random stream, so what a job samples does not depend on which thread
   // ran it or what ran before: with one thread the whole run is reproducible.
   new Uint32Array(memory.buffer, record + THREAD_RANDOM_OFFSET, 1)[0] = job.seed;
@@ -88,9 +91,9 @@ function train(job: Extract<ToTrainingWorker, { type: 'job' }>): void {
     type: 'done',
     slot: job.slot,
     words,
-    loss: after.loss - before.loss,
-    examples: after.examples - before.examples,
-    trainedWords: after.trainedWords - before.trainedWords,
+    loss: after.loss,
+    examples: after.examples,
+    trainedWords: after.trainedWords,
   });
 }
 

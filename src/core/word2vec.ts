@@ -16,6 +16,7 @@ import { TrainingKernel } from './trainingKernel';
 import { kernelModule, type KernelLayout } from './kernels/kernelMemory';
 import type { FromTrainingWorker, ToTrainingWorker } from './trainingWorkerProtocol';
 import { requireChoice, requireBoolean, requireInteger, requireNumber } from './optionChecks';
+import { CHECKPOINT_VERSION, type TrainingCheckpoint } from './checkpoint';
 
 export type EmbeddingAlgorithm = 'word2vec' | 'fasttext';
 export type TrainingMode = 'sg' | 'cbow';
@@ -109,6 +110,12 @@ export interface TrainCallbacks {
   signal?: AbortSignal;
   /** Minimum time between progress reports. Default 250. */
   progressIntervalMs?: number;
+  /**
+   * Checkpoints: `save` is given the run's whole state at a job boundary (workers idle) once `everyMs`
+   * of training time or `everyWords` corpus words have passed since the last one, and training waits
+   * for it. The weights are views of the kernel's memory, valid until `save` resolves.
+   */
+  checkpoint?: { everyMs?: number; everyWords?: number; save(checkpoint: TrainingCheckpoint): Promise<void> };
 }
 
 /** Continued training: start from a parent's vectors instead of random ones. */
@@ -212,7 +219,20 @@ export async function trainWord2Vec(
   options: Partial<Word2VecOptions>,
   callbacks: TrainCallbacks = {},
   from?: ContinueFrom,
+  resume?: TrainingCheckpoint,
 ): Promise<TrainedWord2Vec> {
+  if (resume) {
+    // A resumed run goes on with the settings it began with, its thread count too: with one thread
+    // it then ends bit-identical to the run never interrupted. (`options` are those of the caller's
+    // command line or settings now, which may differ; they are not used.)
+    const settings = resolveWord2VecOptions(resume.options);
+    try {
+      return await train(corpus, settings, callbacks, undefined, resume);
+    } catch (error) {
+      if ((error as Error)?.name === 'AbortError' && callbacks.signal?.aborted) throw abortError('Training cancelled');
+      throw error;
+    }
+  }
   if (from && options.dim !== undefined && options.dim !== from.vectors.dim) {
     throw new Error(`dim ${options.dim} differs from the starting vectors' dim ${from.vectors.dim}; leave dim out to continue them.`);
   }
@@ -236,7 +256,7 @@ export async function trainWord2Vec(
   }
 }
 
-async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks, from?: ContinueFrom): Promise<TrainedWord2Vec> {
+async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: TrainCallbacks, from?: ContinueFrom, resume?: TrainingCheckpoint): Promise<TrainedWord2Vec> {
   const { signal } = callbacks;
   const interval = callbacks.progressIntervalMs ?? 250;
   const started = performance.now();
@@ -252,9 +272,20 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
     maxVocabSize: settings.maxVocabSize,
   });
   try {
-    const { builder, charsPerEpoch } = await countWords(corpus, settings, callbacks, pool, started);
-    const { vocabulary, trainingCounts } = from ? continuedVocabulary(builder, from.vectors, settings) : freshVocabulary(builder, settings);
-    const vocabularySeconds = (performance.now() - started) / 1000;
+    let vocabulary: Vocabulary;
+    let trainingCounts: Float64Array;
+    let charsPerEpoch: number;
+    if (resume) {
+      // The vocabulary pass was done before the checkpoint: its result comes back with it.
+      vocabulary = new Vocabulary(resume.words, Float64Array.from(resume.counts), resume.corpusWords);
+      trainingCounts = Float64Array.from(resume.trainingCounts);
+      charsPerEpoch = resume.charsPerEpoch;
+    } else {
+      const counted = await countWords(corpus, settings, callbacks, pool, started);
+      charsPerEpoch = counted.charsPerEpoch;
+      ({ vocabulary, trainingCounts } = from ? continuedVocabulary(counted.builder, from.vectors, settings) : freshVocabulary(counted.builder, settings));
+    }
+    const vocabularySeconds = resume ? resume.vocabularySeconds : (performance.now() - started) / 1000;
     callbacks.onVocabulary?.({
       vocabularySize: vocabulary.size,
       corpusWords: vocabulary.corpusWords,
@@ -267,21 +298,38 @@ async function train(corpus: TextCorpus, settings: Word2VecOptions, callbacks: T
       settings,
       subwordSettings(settings),
       { threads, maxSentence: DEFAULT_MAX_SENTENCE_LENGTH, jobCapacity: JOB_CAPACITY, jobSlotsPerThread: JOB_SLOTS_PER_THREAD },
-      from && {
-        vectors: from.vectors.data,
-        lockFactors: lockFactors(from, vocabulary.size),
-        ngrams: from.subwords && { buckets: from.subwords.buckets, rows: from.subwords.rows },
-      },
+      resume
+        ? { vectors: new Float32Array(0), lockFactors: resume.weights.lockf.length > 0 ? resume.weights.lockf : undefined }
+        : from && {
+            vectors: from.vectors.data,
+            lockFactors: lockFactors(from, vocabulary.size),
+            ngrams: from.subwords && { buckets: from.subwords.buckets, rows: from.subwords.rows },
+          },
     );
+    if (resume) kernel.restoreWeights(resume.weights);
     await pool.attachKernel(kernel.memory, kernel.layout, vocabulary.words, signal);
     let wordsPerEpoch = 0;
     for (let i = 0; i < trainingCounts.length; i++) wordsPerEpoch += trainingCounts[i];
-    const run = await trainEpochs(corpus, wordsPerEpoch, charsPerEpoch, settings, callbacks, pool, started, interval);
+    const snapshot = (state: EpochState): TrainingCheckpoint => ({
+      version: CHECKPOINT_VERSION,
+      options: settings,
+      words: vocabulary.words,
+      counts: Array.from(vocabulary.counts),
+      trainingCounts: Array.from(trainingCounts),
+      corpusWords: vocabulary.corpusWords,
+      charsPerEpoch,
+      vocabularySeconds,
+      threads,
+      savedAt: new Date().toISOString(),
+      weights: kernel.weights(),
+      ...state,
+    });
+    const run = await trainEpochs(corpus, wordsPerEpoch, charsPerEpoch, settings, callbacks, pool, started, interval, snapshot, resume);
     const trained = kernel.collectVectors();
     return {
       ...trained,
       // The kernel sampled by this corpus's counts; the model keeps the parent's plus these.
-      vectors: from ? new WordVectors(vocabulary.words, settings.dim, trained.vectors.data, vocabulary.counts) : trained.vectors,
+      vectors: from || resume ? new WordVectors(vocabulary.words, settings.dim, trained.vectors.data, vocabulary.counts) : trained.vectors,
       vocabulary,
       options: settings,
       stats: { corpusWords: vocabulary.corpusWords, vocabularySeconds, threads, ...run },
@@ -386,6 +434,9 @@ function subwordSettings(settings: Word2VecOptions): SubwordOptions | undefined 
   return { minn: settings.minn, maxn: settings.maxn, bucket: settings.bucket };
 }
 
+/** What a checkpoint adds to the run's fixed facts: where it is and what it has done. */
+type EpochState = Pick<TrainingCheckpoint, 'position' | 'totals' | 'epochStart' | 'epochLosses' | 'trainingSeconds'>;
+
 interface EpochRun {
   trainedWords: number;
   epochs: number;
@@ -408,6 +459,8 @@ async function trainEpochs(
   pool: WorkerPool,
   started: number,
   interval: number,
+  snapshot: (state: EpochState) => TrainingCheckpoint,
+  resume?: TrainingCheckpoint,
 ): Promise<EpochRun> {
   const { signal } = callbacks;
   const epochs = settings.epochs;
@@ -415,10 +468,17 @@ async function trainEpochs(
   const charsTotal = Math.max(1, charsPerEpoch * epochs);
   const alphaAt = (progress: number) =>
     Math.max(settings.minAlpha, settings.alpha - (settings.alpha - settings.minAlpha) * Math.min(1, progress));
-  const trainingStarted = performance.now();
-  const epochLosses: number[] = [];
-  let jobIndex = 0;
-  let charsDispatched = 0;
+  // A resumed run's clock and totals go on from the checkpoint, so speeds and losses read as one run.
+  const secondsBefore = resume?.trainingSeconds ?? 0;
+  const trainingStarted = performance.now() - secondsBefore * 1000;
+  const epochLosses: number[] = resume ? [...resume.epochLosses] : [];
+  let jobIndex = resume?.position.jobIndex ?? 0;
+  let charsDispatched = resume?.position.charsDispatched ?? 0;
+  if (resume) Object.assign(pool.totals, resume.totals);
+  const checkpoint = callbacks.checkpoint;
+  let lastCheckpointAt = performance.now();
+  let lastCheckpointWords = pool.totals.words;
+  let epochChars = 0;
   let lastReport = performance.now();
   let lastYield = lastReport;
   // A report that covers no prediction (the very start, or an epoch boundary right after a report)
@@ -455,19 +515,54 @@ async function trainEpochs(
     const slot = await pool.acquire(signal);
     const alphaStart = alphaAt(charsDispatched / charsTotal);
     charsDispatched += text.length;
+    epochChars += text.length;
     pool.run(slot, text, alphaStart, alphaAt(charsDispatched / charsTotal), streamSeed(settings.seed, jobIndex++));
   };
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    epochStart = { ...pool.totals };
+  /** Takes a checkpoint when one is due: waits for the running jobs, then saves with the workers idle. */
+  const maybeCheckpoint = async (epoch: number, epochStartTotals: { loss: number; examples: number }) => {
+    if (!checkpoint) return;
+    const now = performance.now();
+    const dueByTime = checkpoint.everyMs !== undefined && now - lastCheckpointAt >= checkpoint.everyMs;
+    const dueByWords = checkpoint.everyWords !== undefined && pool.totals.words - lastCheckpointWords >= checkpoint.everyWords;
+    if (!dueByTime && !dueByWords) return;
+    await pool.drain(signal);
+    await checkpoint.save(
+      snapshot({
+        position: { epoch, epochChars, jobIndex, charsDispatched },
+        totals: { ...pool.totals },
+        epochStart: { loss: epochStartTotals.loss, examples: epochStartTotals.examples },
+        epochLosses: [...epochLosses],
+        trainingSeconds: (performance.now() - trainingStarted) / 1000,
+      }),
+    );
+    lastCheckpointAt = performance.now();
+    lastCheckpointWords = pool.totals.words;
+  };
+
+  for (let epoch = resume?.position.epoch ?? 1; epoch <= epochs; epoch++) {
+    const resumingHere = resume !== undefined && epoch === resume.position.epoch;
+    epochStart = resumingHere ? { ...pool.totals, loss: resume.epochStart.loss, examples: resume.epochStart.examples } : { ...pool.totals };
+    // The text before the checkpoint was trained on already: skip it, so jobs are cut where they were.
+    let skip = resumingHere ? resume.position.epochChars : 0;
+    epochChars = skip;
     let pending = '';
-    for await (const chunk of corpus.chunks(signal)) {
+    for await (let chunk of corpus.chunks(signal)) {
       if (signal?.aborted) throw abortError('Training cancelled');
+      if (skip > 0) {
+        if (chunk.length <= skip) {
+          skip -= chunk.length;
+          continue;
+        }
+        chunk = chunk.slice(skip);
+        skip = 0;
+      }
       pending += chunk;
       while (pending.length >= JOB_CHARS) {
         const cut = jobEnd(pending);
         await dispatch(pending.slice(0, cut));
         pending = pending.slice(cut);
+        await maybeCheckpoint(epoch, epochStart);
       }
       const now = performance.now();
       if (now - lastReport >= interval) {
@@ -480,12 +575,24 @@ async function trainEpochs(
       }
     }
     if (pending.length > 0) await dispatch(pending);
+    // Skipping to the checkpoint's place is only right on the same text. (A fresh run whose files change
+    // under it just trains on what it reads, as before.)
+    if (resumingHere && epochChars !== charsPerEpoch) {
+      throw new Error(
+        `The text changed since the checkpoint was taken (${charsPerEpoch.toLocaleString('en-US')} characters per pass then, ${epochChars.toLocaleString('en-US')} now): the run cannot resume on it. Start it again.`,
+      );
+    }
     await pool.drain(signal);
     lastReport = performance.now();
     report(epoch, lastReport);
     const totals = pool.totals;
     const examples = totals.examples - epochStart.examples;
     epochLosses.push(examples > 0 ? (totals.loss - epochStart.loss) / examples : 0);
+    // The next epoch starts at a clean boundary: a checkpoint taken here resumes at its start.
+    if (epoch < epochs) {
+      epochChars = 0;
+      await maybeCheckpoint(epoch + 1, pool.totals);
+    }
   }
   const trainingSeconds = (performance.now() - trainingStarted) / 1000;
   const totals = pool.totals;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { TrainingParameters } from '../shared/protocol';
 import { GLOVE_DEFAULTS } from '../core/glove/glove';
+import { resolveInsideWorkspace } from './folderSettings';
 
 const SECTION = 'transferLab';
 
@@ -75,6 +76,12 @@ export interface CorpusSettings {
 }
 
 export class Config {
+  /** Ignored folder settings already reported: each is said once, not at every read. */
+  private readonly reported = new Set<string>();
+
+  /** @param onIgnored told (once per value) when a folder setting is ignored in an untrusted workspace. */
+  constructor(private readonly onIgnored?: (message: string) => void) {}
+
   private get section(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(SECTION);
   }
@@ -93,8 +100,12 @@ export class Config {
 
   /** Relative to the first workspace folder. Absolute paths are honoured only in a trusted workspace. */
   get modelsFolder(): string {
-    const value = this.section.get<string>('modelsFolder', DEFAULT_MODELS_FOLDER).trim();
-    return value || DEFAULT_MODELS_FOLDER;
+    return this.folderSetting('modelsFolder', DEFAULT_MODELS_FOLDER);
+  }
+
+  /** Minutes of training between checkpoints; 0 for none. */
+  get checkpointMinutes(): number {
+    return clampNumber(this.section.get<number>('training.checkpointMinutes', 5), { min: 0, max: 1440, integer: false }, 5);
   }
 
   /** Hovers list a word's neighbours in the active model. */
@@ -102,10 +113,25 @@ export class Config {
     return this.section.get<boolean>('hover.enabled', true) !== false;
   }
 
-  /** Where trained classifiers are saved, relative to the first workspace folder. */
+  /** Where trained classifiers are saved, relative to the first workspace folder; as modelsFolder in an untrusted workspace. */
   get classifiersFolder(): string {
-    const value = this.section.get<string>('classifiersFolder', DEFAULT_CLASSIFIERS_FOLDER).trim();
-    return value || DEFAULT_CLASSIFIERS_FOLDER;
+    return this.folderSetting('classifiersFolder', DEFAULT_CLASSIFIERS_FOLDER);
+  }
+
+  // VS Code already drops workspace values of these settings in Restricted Mode (package.json
+  // restrictedConfigurations); this is the second line, should a value still come through.
+  private folderSetting(key: 'modelsFolder' | 'classifiersFolder', fallback: string): string {
+    const value = this.section.get<string>(key, fallback);
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '.';
+    const setting = resolveInsideWorkspace(root, typeof value === 'string' ? value : '', vscode.workspace.isTrusted, fallback);
+    if (setting.ignored) {
+      const message = `transferLab.${key} is "${value}", and ${setting.ignored}. This workspace is not trusted, so Transfer Lab uses "${fallback}" instead. Trust the workspace to use the setting, or name a folder inside the workspace.`;
+      if (!this.reported.has(message)) {
+        this.reported.add(message);
+        this.onIgnored?.(message);
+      }
+    }
+    return setting.path;
   }
 
   get classifier(): ClassifierDefaults {

@@ -68,7 +68,10 @@ let controller: RunController | undefined;
 export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('Transfer Lab', { log: true });
-  const config = new Config();
+  const config = new Config((message) => {
+    log.warn(message);
+    void vscode.window.showWarningMessage(`Transfer Lab: ${message}`);
+  });
   const queries = new ModelQueries();
   const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
   const history = new RunHistory(context.workspaceState);
@@ -128,6 +131,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
         case 'curve':
           return classifiers.curve({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings, sizes: spec.sizes });
       }
+    }),
+    vscode.commands.registerCommand('transferLab.resumeRun', (record?: RunRecord) => {
+      openPanel();
+      return runs.resume(record);
     }),
     vscode.commands.registerCommand('transferLab.clearRuns', () => history.clearFinished()),
     vscode.commands.registerCommand('transferLab.fineTuneModel', (arg?: unknown) => {

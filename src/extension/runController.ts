@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeLock } from '../core/lockFactors';
 import { JobQueue, newRunId } from './jobQueue';
-import type { RunHistory } from './runHistory';
+import type { RunHistory, RunRecord } from './runHistory';
+import { CHECKPOINTS_FOLDER, hasCheckpoint, removeCheckpoint } from '../core/checkpoint';
 import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
-import type { FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
+import type { CheckpointSettings, FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { withOverrides, type Config } from './config';
 import { TrainerProcess } from './trainerProcess';
 import { findWorkspaceCorpus, type WorkspaceCorpus } from './workspaceCorpus';
@@ -16,9 +17,18 @@ export interface RunOutcome {
   status: RunStatus;
   modelDir?: string;
   error?: string;
+  /** A failed run that saved a checkpoint: where it is (Resume from Checkpoint takes it up). */
+  checkpoint?: string;
 }
 
-export type RunOverrides = Partial<TrainingParameters> & { modelName?: string };
+
+export type RunOverrides = Partial<TrainingParameters> & { modelName?: string; /** Default: the setting transferLab.training.checkpointMinutes. */ checkpointMinutes?: number };
+
+/** A run to take up again: its model folder (not written yet) and the checkpoint folder it left. */
+interface ResumeFrom {
+  checkpoint: string;
+  modelDir: string;
+}
 
 /** Import of a pretrained vectors file as a model (Import Pretrained Vectors…). */
 export interface ImportArgs {
@@ -118,7 +128,29 @@ export class RunController implements vscode.Disposable {
     return this.start(overrides, lockWords === undefined ? { modelDir, lock } : { modelDir, lock, lockWords }, resource);
   }
 
-  private async start(overrides: RunOverrides, init: FineTuneInit | undefined, resource: vscode.Uri | undefined): Promise<RunOutcome> {
+  /**
+   * Resume from Checkpoint: `record` (a failed run of the Runs view), or without one the newest run
+   * that can resume. The run goes on in the model folder it was writing, with its settings.
+   */
+  async resume(record?: RunRecord): Promise<RunOutcome> {
+    const target = record ?? this.history?.all.find((r) => r.state === 'failed' && r.checkpoint);
+    const spec = target?.rerun;
+    if (!target?.checkpoint || !target.modelDir || !spec || (spec.kind !== 'pretrain' && spec.kind !== 'fine-tune')) {
+      return this.refuse('There is no interrupted run to resume: a run can resume once it has saved a checkpoint (every transferLab.training.checkpointMinutes of training).');
+    }
+    if (!(await hasCheckpoint(target.checkpoint))) {
+      this.history?.update(target.id, { checkpoint: undefined });
+      return this.refuse(`The checkpoint of ${target.title} is gone (${target.checkpoint}). Use Run Again to train it from the start.`);
+    }
+    // The old record hands its checkpoint on to the new run: only one of them can resume from it.
+    this.history?.update(target.id, { checkpoint: undefined });
+    const overrides: RunOverrides = { ...spec.parameters, modelName: path.basename(target.modelDir) };
+    const resumeFrom = { checkpoint: target.checkpoint, modelDir: target.modelDir };
+    if (spec.kind === 'pretrain') return this.start(overrides, undefined, spec.resource ? vscode.Uri.file(spec.resource) : undefined, resumeFrom);
+    return this.start(overrides, { modelDir: spec.modelDir, lock: spec.lock, ...(spec.lockWords && { lockWords: spec.lockWords }) }, spec.resource ? vscode.Uri.file(spec.resource) : undefined, resumeFrom);
+  }
+
+  private async start(overrides: RunOverrides, init: FineTuneInit | undefined, resource: vscode.Uri | undefined, resumeFrom?: ResumeFrom): Promise<RunOutcome> {
     if (!vscode.workspace.isTrusted) {
       return this.refuse('Transfer Lab trains only in a trusted workspace: training reads every text file in the folder and writes models into it. Trust the workspace, then run the command again.');
     }
@@ -149,7 +181,7 @@ export class RunController implements vscode.Disposable {
         const title = overrides.modelName ?? (parent ? `fine-tune of ${parent.name}` : `${withOverrides(this.config.trainingParameters, overrides).algorithm} pretraining`);
         const turn = await this.queue.exclusive(
           { id: runId, title },
-          () => this.prepareAndRun(runId, folder, overrides, init, parent, resource, resourceStat, progress, token),
+          () => this.prepareAndRun(runId, folder, overrides, init, parent, resource, resourceStat, progress, token, resumeFrom),
           (behind) => {
             progress.report({ message: `Queued: starts when ${behind.title} finishes.` });
             this.log.info(`Run ${runId} (${title}) queued behind ${behind.title}`);
@@ -184,8 +216,9 @@ export class RunController implements vscode.Disposable {
     resourceStat: vscode.FileStat | undefined,
     progress: vscode.Progress<{ message?: string; increment?: number }>,
     token: vscode.CancellationToken,
+    resumeFrom?: ResumeFrom,
   ): Promise<RunOutcome> {
-    progress.report({ message: 'Finding text files…' });
+    progress.report({ message: resumeFrom ? 'Finding the text files to resume on…' : 'Finding text files…' });
     const corpusSettings = this.config.corpus;
     const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
     const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
@@ -216,7 +249,15 @@ export class RunController implements vscode.Disposable {
     await removeStaleTempFolders(modelsRoot);
     const parameters = parent ? continuedParameters(withOverrides(this.config.trainingParameters, overrides), parent, overrides) : withOverrides(this.config.trainingParameters, overrides);
     const baseName = overrides.modelName ?? (parent ? `${sanitizeModelName(parent.name)}-ft-${timestamp()}` : defaultModelName(parameters.algorithm));
-    const modelDir = await uniqueModelDir(modelsRoot, baseName);
+    const modelDir = resumeFrom ? resumeFrom.modelDir : await uniqueModelDir(modelsRoot, baseName);
+    if (resumeFrom && (await pathExists(modelDir))) {
+      return this.refuse(`${path.basename(modelDir)} already exists, so the interrupted run cannot be resumed into it. Rename or delete that model, or use Run Again.`);
+    }
+    // Word2Vec and FastText keep checkpoints beside the models (a hidden folder the corpus scan leaves out).
+    const checkpoint: CheckpointSettings | undefined =
+      parameters.algorithm === 'glove'
+        ? undefined
+        : { dir: resumeFrom?.checkpoint ?? path.join(modelsRoot, CHECKPOINTS_FOLDER, path.basename(modelDir)), everyMinutes: overrides.checkpointMinutes ?? this.config.checkpointMinutes, resume: resumeFrom !== undefined };
     const info: RunInfo = {
       runId,
       modelName: path.basename(modelDir),
@@ -225,7 +266,7 @@ export class RunController implements vscode.Disposable {
       startedAt: Date.now(),
     };
     token.onCancellationRequested(() => void this.cancel());
-    return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init, resource);
+    return this.run(info, corpus.files, corpus.root.fsPath, maxFileBytes, modelDir, progress, init, resource, checkpoint);
   }
 
   private async run(
@@ -237,6 +278,7 @@ export class RunController implements vscode.Disposable {
     notification: vscode.Progress<{ message?: string; increment?: number }>,
     init?: FineTuneInit,
     resource?: vscode.Uri,
+    checkpoint?: CheckpointSettings,
   ): Promise<RunOutcome> {
     this.rememberPastRun();
     this.replay = [];
@@ -249,6 +291,9 @@ export class RunController implements vscode.Disposable {
       rerun: init
         ? { kind: 'fine-tune', parameters: info.parameters, modelDir: init.modelDir, lock: init.lock, ...(init.lockWords && { lockWords: init.lockWords }), ...(resource && { resource: resource.fsPath }) }
         : { kind: 'pretrain', parameters: info.parameters, ...(resource && { resource: resource.fsPath }) },
+      modelDir,
+      // A resumed run can resume again from the same checkpoint until it saves a newer one.
+      ...(checkpoint?.resume && { checkpoint: checkpoint.dir }),
     });
     this.log.info(`Run ${info.runId}: training ${info.modelName} on ${files.length} files, parameters ${JSON.stringify(info.parameters)}`);
     if (init) this.log.info(`Run ${info.runId}: fine-tuning ${init.modelDir}, ${describeLock(String(init.lock))}${init.lockWords ? `, per-word factors from ${init.lockWords}` : ''}`);
@@ -266,6 +311,9 @@ export class RunController implements vscode.Disposable {
         case 'corpus':
           this.emit({ type: 'corpus', report: message.report });
           this.logCorpusReport(message.report);
+          break;
+        case 'checkpoint':
+          this.history?.update(info.runId, { checkpoint: message.dir });
           break;
         case 'vocabulary':
           this.log.info(`Vocabulary: ${message.vocabularySize.toLocaleString('en-US')} words (min count ${info.parameters.minCount}) from ${message.corpusWords.toLocaleString('en-US')} tokens`);
@@ -294,7 +342,7 @@ export class RunController implements vscode.Disposable {
     };
     const trainer = new TrainerProcess(this.trainerScript, onMessage, (line) => this.log.info(`[trainer] ${line}`));
     this.active = { info, trainer, cancelRequested: false };
-    trainer.send({ type: 'start', runId: info.runId, job: { kind: 'word2vec', files, corpusRoot, maxFileBytes, parameters: info.parameters, modelDir, modelName: info.modelName, ...(init && { init }) } });
+    trainer.send({ type: 'start', runId: info.runId, job: { kind: 'word2vec', files, corpusRoot, maxFileBytes, parameters: info.parameters, modelDir, modelName: info.modelName, ...(init && { init }), ...(checkpoint && { checkpoint }) } });
 
     const exit = await trainer.exited;
     const cancelRequested = this.active.cancelRequested;
@@ -306,6 +354,7 @@ export class RunController implements vscode.Disposable {
     const finished = terminal as TrainerToHost | undefined;
     if (finished?.type === 'done') {
       outcome = { status: 'done', modelDir: finished.model.modelDir };
+      this.history?.update(info.runId, { checkpoint: undefined });
       this.emit({ type: 'runEnded', status: 'done', message: `Model ${info.modelName} is ready: ${finished.model.vocabularySize.toLocaleString('en-US')} words × ${finished.model.dim} dimensions.` });
       this.setActiveModel(finished.model);
       this.log.info(`Run ${info.runId} done: ${finished.model.modelDir}`);
@@ -322,6 +371,9 @@ export class RunController implements vscode.Disposable {
           });
       }
     } else if (finished?.type === 'cancelled' || cancelRequested) {
+      // Cancelling means "I do not want this run": nothing of it stays, its checkpoint neither.
+      if (checkpoint) await removeCheckpoint(checkpoint.dir);
+      this.history?.update(info.runId, { checkpoint: undefined });
       outcome = { status: 'cancelled' };
       this.emit({ type: 'runEnded', status: 'cancelled', message: 'Training was cancelled; no model was written.' });
       this.log.info(`Run ${info.runId} cancelled`);
@@ -333,12 +385,17 @@ export class RunController implements vscode.Disposable {
           : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
       if (finished?.type === 'error' && finished.detail) this.log.error(finished.detail);
       if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
-      outcome = { status: 'failed', error };
-      this.emit({ type: 'runEnded', status: 'failed', message: `Training failed: ${error}` });
-      this.log.error(`Run ${info.runId} failed: ${error}`);
+      const resumable = checkpoint !== undefined && (await hasCheckpoint(checkpoint.dir));
+      this.history?.update(info.runId, { checkpoint: resumable ? checkpoint.dir : undefined });
+      outcome = { status: 'failed', error, ...(resumable && { checkpoint: checkpoint.dir }) };
+      const resumeHint = resumable ? ' It can resume from its last checkpoint.' : '';
+      this.emit({ type: 'runEnded', status: 'failed', message: `Training failed: ${error}${resumeHint}` });
+      this.log.error(`Run ${info.runId} failed: ${error}${resumable ? ` (checkpoint kept in ${checkpoint.dir})` : ''}`);
       this.history?.finish(info.runId, 'failed', { summary: error.slice(0, 200) });
-      void vscode.window.showErrorMessage(`Transfer Lab: training failed. ${error}`, 'Show Log').then((choice) => {
+      const actions = resumable ? ['Resume from Checkpoint', 'Show Log'] : ['Show Log'];
+      void vscode.window.showErrorMessage(`Transfer Lab: training failed. ${error}${resumeHint}`, ...actions).then((choice) => {
         if (choice === 'Show Log') this.log.show();
+        if (choice === 'Resume from Checkpoint') void vscode.commands.executeCommand('transferLab.resumeRun');
       });
     }
     return outcome;
@@ -481,6 +538,15 @@ export class RunController implements vscode.Disposable {
     this.active?.trainer.kill();
     this.eventEmitter.dispose();
     this.activeModelEmitter.dispose();
+  }
+}
+
+async function pathExists(target: string): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.file(target));
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -30,6 +30,9 @@ export interface RunRecord {
   /** The model or classifier folder it wrote. */
   output?: string;
   rerun: RerunSpec;
+  /** Pretraining and fine-tunes: the model folder it is writing, and its checkpoint folder once one is saved. */
+  modelDir?: string;
+  checkpoint?: string;
 }
 
 export class RunHistory implements vscode.Disposable {
@@ -68,6 +71,14 @@ export class RunHistory implements vscode.Disposable {
     const record = this.records.find((r) => r.id === id);
     if (!record) return;
     Object.assign(record, { state, endedAt: Date.now() }, details.summary !== undefined && { summary: details.summary }, details.output !== undefined && { output: details.output });
+    this.save();
+  }
+
+  /** Adds facts learnt while it runs (its checkpoint folder). */
+  update(id: string, patch: Pick<RunRecord, 'checkpoint' | 'modelDir'>): void {
+    const record = this.records.find((r) => r.id === id);
+    if (!record) return;
+    Object.assign(record, patch);
     this.save();
   }
 
@@ -129,7 +140,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunRecord>, vsc
     const state = record.state === 'running' ? `running ${duration}` : record.state === 'queued' ? `queued ${duration}, starts when the run before it ends` : `${record.state} · ${duration}`;
     item.description = [state, record.summary].filter(Boolean).join(' · ');
     item.iconPath = ICONS[record.state];
-    item.contextValue = `run-${record.state}${record.output ? '-output' : ''}`;
+    const resumable = record.state === 'failed' && record.checkpoint !== undefined;
+    if (resumable) item.description = `${item.description} · can resume from its checkpoint`;
+    item.contextValue = `run-${record.state}${record.output ? '-output' : ''}${resumable ? '-resumable' : ''}`;
     item.tooltip = `${KIND_LABELS[record.kind]} ${record.title}\n${record.state}, ${duration}, started ${new Date(record.startedAt).toLocaleString()}${record.summary ? `\n${record.summary}` : ''}${record.output ? `\n${record.output}` : ''}`;
     item.accessibilityInformation = { label: `${KIND_LABELS[record.kind]} ${record.title}, ${item.description}` };
     if (record.output && record.state === 'done') item.command = { command: 'transferLab.openRun', title: 'Open', arguments: [record] };

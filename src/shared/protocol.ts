@@ -177,6 +177,17 @@ export interface Word2VecJob {
   modelName: string;
   /** Continued training: start from this model folder's vectors, with its vocabulary and dim. */
   init?: FineTuneInit;
+  /** Checkpoints (Word2Vec and FastText): where, how often, and whether to resume from the one there. */
+  checkpoint?: CheckpointSettings;
+}
+
+export interface CheckpointSettings {
+  /** A folder of its own; removed when the run ends other than by a crash. */
+  dir: string;
+  /** Minutes of training between checkpoints; 0 for none (a resume still reads the one there). */
+  everyMinutes: number;
+  /** Start from the checkpoint in `dir` instead of from the beginning. */
+  resume: boolean;
 }
 
 /**
@@ -215,6 +226,8 @@ export type TrainerToHost =
   | { type: 'log'; runId?: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'corpus'; runId: string; report: CorpusReport }
   | { type: 'vocabulary'; runId: string; vocabularySize: number; corpusWords: number }
+  /** A checkpoint is on disk: a crash from now on can resume from `epoch` with `wordsDone` trained. */
+  | { type: 'checkpoint'; runId: string; dir: string; epoch: number; wordsDone: number; savedAt: string }
   | { type: 'progress'; runId: string; progress: TrainingProgress }
   /** Import progress, bytes of the source file in each phase. */
   | { type: 'importProgress'; runId: string; phase: 'hashing' | 'reading' | 'writing'; bytesDone: number; bytesTotal: number }
@@ -460,7 +473,9 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
     !isTrainingParameters(job.parameters) ||
     !isString(job.modelDir) ||
     !isString(job.modelName) ||
-    (job.init !== undefined && !isFineTuneInit(job.init))
+    (job.init !== undefined && !isFineTuneInit(job.init)) ||
+    (job.checkpoint !== undefined &&
+      !(isObject(job.checkpoint) && isString(job.checkpoint.dir) && job.checkpoint.dir !== '' && isFiniteNumber(job.checkpoint.everyMinutes) && job.checkpoint.everyMinutes >= 0 && typeof job.checkpoint.resume === 'boolean'))
   ) {
     return undefined;
   }
@@ -486,6 +501,8 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
       return isString(raw.runId) && isObject(raw.report) && Array.isArray(raw.report.skipped) ? (raw as TrainerToHost) : undefined;
     case 'vocabulary':
       return isString(raw.runId) && isFiniteNumber(raw.vocabularySize) && isFiniteNumber(raw.corpusWords) ? (raw as TrainerToHost) : undefined;
+    case 'checkpoint':
+      return isString(raw.runId) && isString(raw.dir) && isFiniteNumber(raw.epoch) && isFiniteNumber(raw.wordsDone) && isString(raw.savedAt) ? (raw as TrainerToHost) : undefined;
     case 'progress':
       return isString(raw.runId) && isProgress(raw.progress) ? (raw as TrainerToHost) : undefined;
     case 'importProgress':

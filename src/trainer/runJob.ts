@@ -7,6 +7,7 @@ import { describeLock, parseLockWords, resolveLockFactors } from '../core/lockFa
 import { FileCorpus, type TextCorpus } from '../core/corpus';
 import { trainWord2Vec, type ContinueFrom, type TrainCallbacks, type TrainedWord2Vec, type Word2VecOptions } from '../core/word2vec';
 import { trainGlove, type TrainedGlove } from '../core/glove/glove';
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type TrainingCheckpoint } from '../core/checkpoint';
 import { loadModelVectors, writeModelFolder, type ModelManifest, MODEL_FORMAT_VERSION, VECTORS_FILE } from '../core/modelFolder';
 import type { CorpusReport, TrainerToHost, Word2VecJob } from '../shared/protocol';
 
@@ -31,6 +32,7 @@ export async function trainFromFiles(
   emit: (message: TrainerToHost) => void,
   vocabularyCaps: Pick<Word2VecOptions, 'maxVocabSize' | 'maxFinalVocab'> = {},
   from?: { start: ContinueFrom; parent: NonNullable<ModelManifest['parent']> },
+  checkpoints?: { resume?: TrainingCheckpoint; everyMs?: number; everyWords?: number; save(checkpoint: TrainingCheckpoint): Promise<void> },
 ): Promise<TrainedJob> {
   const started = Date.now();
   const files = new FileCorpus(job.files, { maxFileBytes: job.maxFileBytes });
@@ -45,8 +47,10 @@ export async function trainFromFiles(
       emit({ type: 'vocabulary', runId, vocabularySize, corpusWords });
     },
     onProgress: (progress) => emit({ type: 'progress', runId, progress }),
+    ...(checkpoints && (checkpoints.everyMs !== undefined || checkpoints.everyWords !== undefined) && { checkpoint: checkpoints }),
   };
   const { algorithm, glove, ...parameters } = job.parameters;
+  if (checkpoints?.resume && algorithm === 'glove') throw new Error('GloVe runs keep no checkpoints, so this one cannot resume. Start it again.');
   const trained: TrainedModel =
     algorithm === 'glove'
       ? await trainGlove(
@@ -57,7 +61,7 @@ export async function trainFromFiles(
           },
           callbacks,
         )
-      : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps, ...(from && { dim: from.start.vectors.dim }) }, callbacks, from?.start);
+      : await trainWord2Vec(corpus, { ...parameters, algorithm, ...vocabularyCaps, ...(from && { dim: from.start.vectors.dim }) }, callbacks, from?.start, checkpoints?.resume);
 
   const skippedPaths = new Set(files.report.skipped.map((s) => s.path));
   const manifest: ModelManifest = {
@@ -100,10 +104,13 @@ export async function runWord2VecJob(
   emit: (message: TrainerToHost) => void,
 ): Promise<void> {
   const from = job.init && (await startingPoint(runId, job, emit));
-  const { trained, manifest } = await trainFromFiles(runId, job, signal, emit, {}, from);
+  const checkpoints = job.checkpoint && (await checkpointsFor(runId, job, emit));
+  const { trained, manifest } = await trainFromFiles(runId, job, signal, emit, {}, from, checkpoints);
   if (signal.aborted) throw abortError();
   emit({ type: 'log', runId, level: 'info', message: `Writing model to ${job.modelDir}` });
   await writeModelFolder(job.modelDir, trained.vectors, manifest, trained.subwords);
+  // The model is safely written: its checkpoint has served.
+  if (job.checkpoint) await removeCheckpoint(job.checkpoint.dir);
   emit({
     type: 'done',
     runId,
@@ -118,6 +125,24 @@ export async function runWord2VecJob(
       exampleWords: pickExampleWords(trained.vectors.words),
     },
   });
+}
+
+/** Checkpoint saving (and the checkpoint to resume from) as the job asks. */
+async function checkpointsFor(runId: string, job: Word2VecJob, emit: (message: TrainerToHost) => void): Promise<NonNullable<Parameters<typeof trainFromFiles>[6]>> {
+  const settings = job.checkpoint!;
+  const save = async (checkpoint: TrainingCheckpoint) => {
+    const started = Date.now();
+    await saveCheckpoint(settings.dir, checkpoint);
+    const { epoch, epochChars } = checkpoint.position;
+    emit({ type: 'checkpoint', runId, dir: settings.dir, epoch, wordsDone: checkpoint.totals.words, savedAt: checkpoint.savedAt });
+    emit({ type: 'log', runId, level: 'info', message: `Checkpoint saved in ${Date.now() - started} ms: epoch ${epoch}, ${epochChars.toLocaleString('en-US')} characters into it (${settings.dir})` });
+  };
+  const everyMs = settings.everyMinutes > 0 ? settings.everyMinutes * 60_000 : undefined;
+  if (!settings.resume) return { everyMs, save };
+  const resume = await loadCheckpoint(settings.dir);
+  if (!resume) throw new Error(`There is no checkpoint in ${settings.dir} to resume from (it is written every ${settings.everyMinutes} minutes of training). Start the run again.`);
+  emit({ type: 'log', runId, level: 'info', message: `Resuming from the checkpoint of ${resume.savedAt}: epoch ${resume.position.epoch} of ${resume.options.epochs}, ${resume.totals.words.toLocaleString('en-US')} words trained` });
+  return { resume, everyMs, save };
 }
 
 async function readLockWords(file: string): Promise<string> {

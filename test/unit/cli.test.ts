@@ -45,6 +45,9 @@ test('usage errors exit 2 with a message and write nothing', () => {
     [['train', corpus, '--out', out, '--dim', '0'], /--dim must be between/],
     [['train', corpus, '--out', out, '--colour', 'red'], /unknown option --colour/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['train', corpus, '--out', out, '--resume'], /--resume and --checkpoint-minutes need --checkpoint <folder>/],
+    [['train', corpus, '--out', out, '--checkpoint', path.join(dir, 'none'), '--resume'], /--resume: there is no checkpoint in .*none\. Run without --resume/],
+    [['train', corpus, '--out', out, '--algo', 'glove', '--checkpoint', path.join(dir, 'g')], /GloVe runs keep no checkpoints/],
   ] as [string[], RegExp][]) {
     const result = cli(...args);
     assert.equal(result.status, 2, args.join(' '));
@@ -102,4 +105,26 @@ test('train --init continues a model: the parent is recorded and --lock old keep
   const mismatch = cli('train', corpus, '--init', parentFile, '--dim', '32', '--out', path.join(dir, 'x'));
   assert.equal(mismatch.status, 2);
   assert.match(mismatch.stderr, /--dim cannot be combined with --init/);
+});
+
+test('train --checkpoint: a run killed mid-way resumes with --resume to the same vectors as an unbroken run, and the checkpoint is removed', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-cli-ckpt-'));
+  const settings = ['--dim', '16', '--epochs', '30', '--min-count', '3', '--threads', '1', '--seed', '4', '--quiet'];
+  const reference = cli('train', corpus, '--out', path.join(dir, 'ref.bin'), ...settings);
+  assert.equal(reference.status, 0, reference.stderr);
+  const checkpoint = path.join(dir, 'ckpt');
+  const out = path.join(dir, 'resumed.bin');
+  // Killed (SIGKILL, no chance to clean up) as soon as its first checkpoint is on disk.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'train', corpus, '--out', out, ...settings, '--checkpoint', checkpoint, '--checkpoint-minutes', '0.002'], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  for (let i = 0; i < 6000 && !existsSync(path.join(checkpoint, 'current')); i++) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+  assert.ok(existsSync(path.join(checkpoint, 'current')), 'a checkpoint was on disk');
+  assert.equal(existsSync(out), false, 'the killed run wrote no vectors');
+  const resumed = cli('train', corpus, '--out', out, '--checkpoint', checkpoint, '--resume', '--quiet');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.ok(readFileSync(out).equals(readFileSync(path.join(dir, 'ref.bin'))), 'bit-identical to the unbroken run');
+  assert.equal(existsSync(checkpoint), false, 'the checkpoint is removed once the vectors are written');
 });

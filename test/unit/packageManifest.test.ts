@@ -44,3 +44,14 @@ test('every contributed command has a title and the category Transfer Lab', () =
     assert.ok(command.title.length > 3, command.command);
   }
 });
+
+test('untrusted workspaces: limited support, and the folder settings are restricted', () => {
+  const untrusted = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, 'limited');
+  assert.ok(untrusted.description.length > 20, 'says what is limited');
+  // VS Code then ignores the workspace's own values of these in Restricted Mode; config.ts checks again.
+  for (const key of ['transferLab.modelsFolder', 'transferLab.classifiersFolder']) {
+    assert.ok(untrusted.restrictedConfigurations?.includes(key), `${key} is in restrictedConfigurations`);
+    assert.ok(manifest.contributes.configuration.properties[key], `${key} is a contributed setting`);
+  }
+});

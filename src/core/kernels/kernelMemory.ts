@@ -208,6 +208,10 @@ export function readThreadTotals(memory: WebAssembly.Memory, record: number): { 
   return { loss: doubles[0], examples: doubles[1], trainedWords: doubles[2] };
 }
 
+export function resetThreadTotals(memory: WebAssembly.Memory, record: number): void {
+  new Float64Array(memory.buffer, record, THREAD_DOUBLES.length).fill(0);
+}
+
 export function setModelField(memory: WebAssembly.Memory, layout: KernelLayout, field: ModelField, value: number): void {
   new Int32Array(memory.buffer)[layout.model / 4 + MODEL_FIELDS.indexOf(field)] = value;
 }

@@ -45,11 +45,14 @@ interface RunOverrides {
   minn?: number;
   maxn?: number;
   bucket?: number;
+  threads?: number;
+  checkpointMinutes?: number;
 }
 interface RunOutcome {
   status: 'done' | 'cancelled' | 'failed';
   modelDir?: string;
   error?: string;
+  checkpoint?: string;
 }
 interface Neighbour {
   word: string;
@@ -68,7 +71,7 @@ interface TransferLabApi {
   timings(): { activationMs: number; panelReadyMs: number | undefined };
   drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
   exportMap(target: string): Promise<string | undefined>;
-  runs(): { id: string; kind: string; title: string; state: string; startedAt: number; endedAt?: number; summary?: string; output?: string; description: string; contextValue: string }[];
+  runs(): { id: string; kind: string; title: string; state: string; startedAt: number; endedAt?: number; summary?: string; output?: string; checkpoint?: string; modelDir?: string; description: string; contextValue: string }[];
   settingProblems(): readonly { key: string; message: string }[];
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
@@ -457,6 +460,50 @@ suite('Transfer Lab in the VS Code extension host', () => {
 
     const next = await within(api.pretrainWorkspace({ modelName: 'e2e-after-crash', dim: 16, epochs: 1, minCount: 3 }), 60_000, 'the next run');
     assert.equal(next.status, 'done', JSON.stringify(next));
+  });
+  test('a trainer killed (SIGKILL) after a checkpoint: failed with the reason, nothing half-written, other models intact; Resume from Checkpoint ends bit-identical to an uninterrupted run', async function () {
+    this.timeout(240_000);
+    assert.equal(api.trainerPid(), undefined, 'no other run is in progress');
+    assert.ok(trainedModelDir, 'a model from the first test');
+    const otherModel = path.join(trainedModelDir, 'vectors.bin');
+    const otherBytes = fs.readFileSync(otherModel);
+    const settings = { dim: 32, epochs: 10, minCount: 3, threads: 1, seed: 21 };
+    // A checkpoint every 0.3 s of training.
+    const run = api.pretrainWorkspace({ ...settings, modelName: 'e2e-resume', checkpointMinutes: 0.005 });
+    const { pid } = await waitForTraining(api);
+    await waitFor('a checkpoint after epoch 2', () => {
+      const record = api.runs().find((r) => r.title === 'e2e-resume');
+      return record?.checkpoint && (api.lastProgress()?.epoch ?? 0) >= 3 ? record : undefined;
+    }, 90_000, 50);
+    process.kill(pid, 'SIGKILL');
+    const outcome = await within(run, 20_000, 'the killed run');
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /stopped unexpectedly \(signal SIGKILL\)/);
+    assert.ok(outcome.checkpoint && fs.existsSync(outcome.checkpoint), `checkpoint kept: ${outcome.checkpoint}`);
+    assert.deepEqual(modelFoldersNamed(modelsRoot, 'e2e-resume'), [], 'no model folder for the killed run');
+    assert.deepEqual(strayEntries(modelsRoot).filter((e) => e !== '.checkpoints'), [], 'no temporary files in the models folder');
+    assert.ok(fs.readFileSync(otherModel).equals(otherBytes), 'the other models are untouched');
+    const failed = api.runs().find((r) => r.title === 'e2e-resume')!;
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.contextValue, 'run-failed-resumable');
+    assert.match(failed.description, /can resume from its checkpoint/);
+
+    const resumed = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.resumeRun', failed)), 120_000, 'resume')) as RunOutcome;
+    assert.equal(resumed.status, 'done', JSON.stringify(resumed));
+    assert.equal(resumed.modelDir, path.join(modelsRoot, 'e2e-resume'), 'the resumed run writes the model folder the run was writing');
+    assert.ok(!fs.existsSync(outcome.checkpoint!), 'the checkpoint is removed once the model is written');
+    assert.ok(!fs.existsSync(path.join(modelsRoot, '.checkpoints')), 'and the empty checkpoints folder too');
+    assert.equal(api.runs().find((r) => r.id === failed.id)?.contextValue, 'run-failed', 'the failed record no longer offers Resume');
+    const manifest = JSON.parse(fs.readFileSync(path.join(resumed.modelDir!, 'model.json'), 'utf8'));
+    assert.equal(manifest.training.epochLosses.length, 10);
+
+    // The same run never interrupted: bit-identical vectors (one thread, same seed).
+    const reference = await within(api.pretrainWorkspace({ ...settings, modelName: 'e2e-resume-reference', checkpointMinutes: 0 }), 120_000, 'reference run');
+    assert.equal(reference.status, 'done');
+    const resumedVectors = fs.readFileSync(path.join(resumed.modelDir!, 'vectors.bin'));
+    const referenceVectors = fs.readFileSync(path.join(reference.modelDir!, 'vectors.bin'));
+    assert.ok(resumedVectors.equals(referenceVectors), 'resumed and uninterrupted runs give the same vectors.bin');
+    assert.deepEqual(manifest.training.epochLosses, JSON.parse(fs.readFileSync(path.join(reference.modelDir!, 'model.json'), 'utf8')).training.epochLosses);
   });
   test('a FastText model answers words it never saw, and word arithmetic', async () => {
     assert.ok(api && trainedModelDir, 'needs the Word2Vec model of the earlier test');
