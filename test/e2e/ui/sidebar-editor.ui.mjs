@@ -3,6 +3,8 @@
 // container with its Models and Runs views and their inline actions, the status-bar item, a hover
 // over a word of a book, and Show Neighbours from the editor's context menu on a selection.
 // Screenshots of the sidebar in a dark and a light theme. Started by scripts/test-all.mjs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../../../scripts/e2e/code-server.mjs';
 import { check, finish, log, mustEnv, runCommand, setTheme, webviewFrameWith, withWorkbench } from './workbench.mjs';
@@ -111,6 +113,73 @@ async function flow(page) {
   await models.first().waitFor({ timeout: 10_000 });
   await page.mouse.move(0, 0);
   await page.locator('.part.sidebar').screenshot({ path: join(ARTIFACTS, 'sidebar-light.png') });
+
+  await reloadMidRunThenResume(page);
+}
+
+/** The trainers running now (the installed extension's dist/trainer.js), by pid. */
+function trainerPids() {
+  const found = spawnSync('pgrep', ['-f', 'transfer-lab[^ ]*/dist/trainer\\.js'], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+async function until(what, probe, timeoutMs, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * The window closed while it trains (here: Developer: Reload Window, which ends the extension host):
+ * no trainer process outlives it, and the run, which had saved a checkpoint, offers Resume from
+ * Checkpoint in the Runs view of the new window, which takes it up again.
+ */
+async function reloadMidRunThenResume(page) {
+  const settingsFile = join(WORKSPACE, '.vscode', 'settings.json');
+  const original = readFileSync(settingsFile, 'utf8');
+  // A long run with a checkpoint every 0.3 s of training.
+  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(original), 'transferLab.training.epochs': 300, 'transferLab.training.checkpointMinutes': 0.005 }, null, 2));
+  const checkpoints = join(WORKSPACE, '.transfer-lab', 'models', '.checkpoints');
+  try {
+    await page.waitForTimeout(1500); // the workbench notices the settings file
+    await runCommand(page, 'Transfer Lab: Pretrain Word Vectors on Workspace');
+    const [pid] = await until('a trainer process', () => (trainerPids().length ? trainerPids() : undefined), 60_000);
+    await until('a checkpoint on disk', () => existsSync(checkpoints) && readdirSync(checkpoints).length > 0, 60_000);
+    // Well into the run (epoch 4 or later), so the last checkpoint is past epoch 1.
+    const before = await webviewFrameWith(page, '#stats');
+    const epochBefore = await until('epoch 4', async () => {
+      const epoch = Number(((await before.locator('#stats').textContent()) ?? '').match(/Epoch\s*(\d+) \/ 300/)?.[1] ?? 0);
+      return epoch >= 4 ? epoch : undefined;
+    }, 120_000);
+    await page.waitForTimeout(500); // the extension has recorded the newest checkpoint in the run history
+    await runCommand(page, 'Developer: Reload Window');
+    const gone = await until(`trainer ${pid} to exit`, () => !trainerPids().includes(pid), 15_000).then(() => true, () => false);
+    check('reloading the window mid-run leaves no trainer process behind', gone, `pid ${pid}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Transfer Lab: Focus on Runs View');
+    const resumable = rowsOf(page, 'Runs').filter({ hasText: 'can resume from its checkpoint' }).first();
+    await resumable.waitFor({ timeout: 30_000 });
+    const interrupted = ((await resumable.textContent()) ?? '').trim();
+    log('interrupted run:', interrupted);
+    const modelName = interrupted.replace(/failed ·.*$/, '');
+    await resumable.hover();
+    await resumable.locator('.actions .action-label[aria-label^="Resume from Checkpoint"]').click();
+    const [resumedPid] = await until('the resumed trainer', () => (trainerPids().length ? trainerPids() : undefined), 60_000);
+    const panel = await webviewFrameWith(page, '#status');
+    await panel.locator('#status', { hasText: /^Training / }).waitFor({ timeout: 30_000 });
+    const epochText = await until('training progress', async () => ((await panel.locator('#stats').textContent()) ?? '').match(/Epoch\s*(\d+) \/ 300/)?.[1], 60_000);
+    // The same model name (a new run would get a new one), running again, and past epoch 1 at once.
+    const running = await rowsOf(page, 'Runs').filter({ hasText: `${modelName}running` }).count();
+    check('Resume from Checkpoint in the new window takes the run up again: the same model, not from epoch 1', running === 1 && Number(epochText) >= 2, `${modelName}: reloaded at epoch ${epochBefore}, first seen again at epoch ${epochText}, pid ${resumedPid}`);
+    await runCommand(page, 'Transfer Lab: Cancel Training');
+    await until('the resumed trainer to stop', () => !trainerPids().includes(resumedPid), 30_000);
+  } finally {
+    writeFileSync(settingsFile, original);
+  }
 }
 
 await withWorkbench({ launchBrowser, url: URL_BASE, workspace: WORKSPACE, artifacts: ARTIFACTS, flowName: 'sidebar and editor flow', errorShot: 'ui-sidebar-error' }, flow);
