@@ -87,7 +87,7 @@ export function buildNetwork(tf: Tfjs, options: ArchitectureOptions, seed: numbe
   }
 }
 
-class WeightFactory {
+export class WeightFactory {
   readonly weights: NamedWeight[] = [];
   private readonly random: Random;
   constructor(private readonly tf: Tfjs, seed: number) {

@@ -387,14 +387,14 @@ function evaluate(tf: Tfjs, network: ClassifierNetwork, table: Float32Array, dim
  * LazyAdamOptimizer): rows not in the batch keep their moments and do not move. Each row counts its
  * own steps for the bias correction. Padding never receives a gradient (its mask is 0).
  */
-class SparseAdam {
+export class SparseAdam {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private readonly steps: Int32Array;
   private readonly sum: Float64Array;
   private readonly touched: Uint8Array;
 
-  constructor(rows: number, private readonly dim: number, private readonly learningRate: number, private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-7) {
+  constructor(rows: number, private readonly dim: number, public learningRate: number, private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-7) {
     this.m = new Float32Array(rows * dim);
     this.v = new Float32Array(rows * dim);
     this.steps = new Int32Array(rows);
