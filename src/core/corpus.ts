@@ -345,7 +345,11 @@ export async function listCorpusFiles(fileOrFolder: string, options: ListCorpusF
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      // A folder of 100,000 entries took 0.2-0.35 s in one synchronous stretch (bench:scale): give the
+      // event loop a turn every thousand, so the editor's host stays responsive while it lists.
+      if (i > 0 && i % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      const entry = entries[i];
       const full = path.join(folder, entry.name);
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
