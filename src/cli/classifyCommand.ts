@@ -15,8 +15,11 @@ import type { WordVectors } from '../core/vectors';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { openVectors } from './openVectors';
 import { classifyBench } from './classifyBench';
+import { encoderCurve, formatEncoderCurve, trainAndTestOnEncoder } from './encoderClassify';
+import { ENCODER_TRAININGS, type EncoderTraining } from '../core/neural/fineTune';
 
 export const CLASSIFY_USAGE = `  transfer-lab classify train <data> [--vectors <model>] [--arch bag|cnn|bilstm] [--embeddings frozen|tuned|random] --out <clf>
+  transfer-lab classify train <data> --encoder <encoder> [--encoder-training frozen|top|all|scratch]
   transfer-lab classify predict <clf> <file-or-folder> [--out predictions.csv]
   transfer-lab classify curve <data> --vectors <model> [--arch bag] [--sizes 50,100,200,500,1000]
   transfer-lab classify bench <data> --vectors <model> [--folds K] [--arch bag,cnn]`;
@@ -32,6 +35,10 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --embeddings E       frozen | tuned (start from --vectors) | random (from scratch) [tuned with --vectors]
   --epochs N --batch-size N --lr X --max-len N --patience N --seed N   training settings
   --word-pairs         bag: also learn a vector per word pair (fastText's -wordNgrams 2)
+  --encoder E          instead of word vectors: a neural encoder from \`transfer-lab pretrain\` reads the text;
+                       --encoder-training frozen (only the softmax layer learns) | top (and the top layer) |
+                       all (every weight) | scratch (the same network, random weights) [all]; --max-tokens N [64].
+                       train scores it on the test split (not saved yet); curve compares frozen, all and scratch
   --text-column C --label-column C   CSV/TSV columns (name or 0-based index); --text-field --label-field for JSONL
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
   --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
@@ -54,6 +61,9 @@ export const DATA_FLAGS: Record<string, FlagSpec> = {
 /** Training settings, shared by train, curve and bench; --embeddings also takes a list in bench. */
 export const TRAINING_FLAGS: Record<string, FlagSpec> = {
   vectors: { kind: 'string' },
+  encoder: { kind: 'string' },
+  'encoder-training': { kind: 'string' },
+  'max-tokens': { kind: 'int', min: 4, max: 4096 },
   arch: { kind: 'string' },
   embeddings: { kind: 'string' },
   epochs: { kind: 'int', min: 1, max: 1000 },
@@ -157,6 +167,7 @@ export function formatReport(report: ClassificationReport): string {
 async function classifyTrain(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, out: { kind: 'string' }, folds: { kind: 'int', min: 2, max: 100 } });
   if (positional.length !== 1) throw new UsageError('classify train takes one labelled dataset. Example: transfer-lab classify train reviews/ --vectors glove.txt --out sentiment');
+  if (flags.encoder !== undefined) return classifyTrainOnEncoder(positional[0], flags);
   const out = flags.out as string | undefined;
   if (!out) throw new UsageError('classify train needs --out <folder> for the classifier.');
   const outDir = path.resolve(out);
@@ -281,6 +292,7 @@ async function classifyCurve(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, sizes: { kind: 'string' } });
   if (positional.length !== 1) throw new UsageError('classify curve takes one labelled dataset. Example: transfer-lab classify curve reviews/ --vectors glove.txt');
   const log = stderrLog(flags.quiet === true || flags.json === true);
+  if (flags.encoder !== undefined) return classifyCurveOnEncoder(positional[0], flags, log);
   const vectors = await openVectorsFlag(flags, log);
   if (!vectors) throw new UsageError('classify curve compares from-scratch with pretrained: give the vectors with --vectors <model>.');
   if (flags.embeddings !== undefined) throw new UsageError('classify curve trains every variant (random, frozen, tuned); leave out --embeddings.');
@@ -298,6 +310,49 @@ async function classifyCurve(argv: string[]): Promise<number> {
   });
   if (flags.json === true) process.stdout.write(`${JSON.stringify({ arch, backend, test: split.test.length, points })}\n`);
   else process.stdout.write(formatCurve(points));
+  return 0;
+}
+
+function encoderSettings(flags: Record<string, unknown>, log: (line: string) => void) {
+  return {
+    epochs: flags.epochs as number | undefined,
+    batchSize: flags['batch-size'] as number | undefined,
+    learningRate: flags.lr as number | undefined,
+    maxTokens: flags['max-tokens'] as number | undefined,
+    patience: flags.patience as number | undefined,
+    seed: (flags.seed as number | undefined) ?? 1,
+    onEpoch: (e: EpochReport) => log(epochLine(e)),
+  };
+}
+
+/** classify train --encoder: fine-tunes (or probes) a pretrained encoder and scores it on the test split. */
+async function classifyTrainOnEncoder(dataPath: string, flags: Record<string, unknown>): Promise<number> {
+  if (flags.vectors !== undefined) throw new UsageError('--encoder and --vectors are two kinds of pretraining: give one of them.');
+  if (flags.out !== undefined) throw new UsageError('classifiers on an encoder are trained and scored, but cannot be saved yet: leave out --out.');
+  const training = choiceFlag('--encoder-training', flags['encoder-training'], ENCODER_TRAININGS, 'all');
+  const log = stderrLog(flags.quiet === true || flags.json === true);
+  const dataset = await openData(dataPath, flags, log);
+  const split = splitDataset(dataset, (flags.seed as number | undefined) ?? 1);
+  const { backend } = await loadTensorflow();
+  log(`encoder ${flags.encoder as string}, ${training}; ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test; TensorFlow.js ${backend}`);
+  const result = await trainAndTestOnEncoder(path.resolve(flags.encoder as string), split, dataset.labels, training, encoderSettings(flags, log));
+  if (flags.json === true) process.stdout.write(`${JSON.stringify({ encoder: flags.encoder, training, backend, accuracy: result.report.accuracy, macroF1: result.report.macroF1, bestEpoch: result.bestEpoch, epochs: result.history, trainSeconds: result.trainSeconds })}\n`);
+  else process.stdout.write(`best epoch ${result.bestEpoch} of ${result.history.length}, ${result.trainSeconds.toFixed(1)} s\n\ntest set (${split.test.length} examples): ${formatReport(result.report)}\n`);
+  return 0;
+}
+
+/** classify curve --encoder: frozen, fine-tuned and from-scratch against the number of labelled examples. */
+async function classifyCurveOnEncoder(dataPath: string, flags: Record<string, unknown>, log: (line: string) => void): Promise<number> {
+  if (flags.vectors !== undefined) throw new UsageError('--encoder and --vectors are two kinds of pretraining: give one of them.');
+  const sizes = parseSizes(flags.sizes) ?? CURVE_SIZES;
+  const dataset = await openData(dataPath, flags, log);
+  const split = splitDataset(dataset, (flags.seed as number | undefined) ?? 1);
+  const trainings: EncoderTraining[] = ['scratch', 'frozen', 'all'];
+  const points = await encoderCurve(path.resolve(flags.encoder as string), dataset, split, [...sizes], trainings, encoderSettings(flags, () => undefined), (p) =>
+    log(`  ${String(p.size).padStart(6)} examples, ${p.training.padEnd(7)}: accuracy ${pct(p.accuracy)}, macro-F1 ${pct(p.macroF1)} (${p.trainSeconds.toFixed(1)} s)`),
+  );
+  if (flags.json === true) process.stdout.write(`${JSON.stringify({ encoder: flags.encoder, test: split.test.length, points })}\n`);
+  else process.stdout.write(`${formatEncoderCurve(points)}\n`);
   return 0;
 }
 

@@ -18,6 +18,7 @@ import { runEval, EVAL_USAGE, EVAL_HELP } from './evalCommand';
 import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
 import { runDiff, DIFF_USAGE, DIFF_HELP } from './diffCommand';
 import { runClassify, CLASSIFY_USAGE, CLASSIFY_HELP } from './classifyCommand';
+import { runPretrain, PRETRAIN_USAGE, PRETRAIN_HELP } from './pretrainCommand';
 import { openVectors } from './openVectors';
 
 const VERSION = '0.1.0';
@@ -31,6 +32,7 @@ ${EVAL_USAGE}
 ${IMPORT_USAGE}
 ${DIFF_USAGE}
 ${CLASSIFY_USAGE}
+${PRETRAIN_USAGE}
   transfer-lab --help | --version
 
 train: trains word vectors on a text file (plain or .gz) or on every text file under a folder.
@@ -87,7 +89,8 @@ neighbours: prints "word similarity" rows for the k nearest words (cosine) of <w
 ${EVAL_HELP}
 ${IMPORT_HELP}
 ${DIFF_HELP}
-${CLASSIFY_HELP}`;
+${CLASSIFY_HELP}
+${PRETRAIN_HELP}`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
@@ -157,6 +160,8 @@ async function main(argv: string[]): Promise<number> {
       return runDiff(rest);
     case 'classify':
       return runClassify(rest);
+    case 'pretrain':
+      return runPretrain(rest);
     default:
       throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval, import, diff, classify. See transfer-lab --help.`);
   }

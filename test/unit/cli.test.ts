@@ -128,3 +128,33 @@ test('train --checkpoint: a run killed mid-way resumes with --resume to the same
   assert.ok(readFileSync(out).equals(readFileSync(path.join(dir, 'ref.bin'))), 'bit-identical to the unbroken run');
   assert.equal(existsSync(checkpoint), false, 'the checkpoint is removed once the vectors are written');
 });
+
+test('pretrain writes an encoder folder that classify train --encoder uses; bad flags are named', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-cli-enc-'));
+  const encoder = path.join(dir, 'encoder');
+  const pretrained = cli('pretrain', corpus, '--arch', 'lstm', '--steps', '3', '--vocab-size', '600', '--width', '32', '--max-len', '24', '--batch-size', '8', '--out', encoder, '--json');
+  assert.equal(pretrained.status, 0, pretrained.stderr);
+  const result = JSON.parse(pretrained.stdout.trim());
+  assert.equal(result.arch, 'lstm');
+  assert.equal(result.steps, 3);
+  assert.ok(result.finalLoss > 0 && result.vocabSize === 600, pretrained.stdout);
+  assert.deepEqual(readdirSync(encoder).sort(), ['encoder.json', 'tokenizer.json', 'weights.bin']);
+
+  const sms = path.resolve(root, '..', 'shared', 'data', 'classification', 'sms-spam', 'SMSSpamCollection.tsv');
+  const trained = cli('classify', 'train', sms, '--encoder', encoder, '--encoder-training', 'frozen', '--epochs', '1', '--max-tokens', '24', '--json');
+  assert.equal(trained.status, 0, trained.stderr);
+  const scored = JSON.parse(trained.stdout.trim());
+  assert.equal(scored.training, 'frozen');
+  assert.ok(scored.accuracy > 0.5 && scored.accuracy <= 1, trained.stdout);
+
+  for (const [args, message] of [
+    [['pretrain', corpus, '--out', path.join(dir, 'x'), '--arch', 'gru'], /--arch must be one of transformer, lstm/],
+    [['pretrain', corpus, '--out', encoder], /already exists/],
+    [['classify', 'train', sms, '--encoder', encoder, '--out', path.join(dir, 'clf')], /cannot be saved yet: leave out --out/],
+    [['classify', 'train', sms, '--encoder', encoder, '--encoder-training', 'half'], /--encoder-training must be one of frozen, top, all, scratch/],
+  ] as [string[], RegExp][]) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});

@@ -312,7 +312,7 @@ function selectionMatrix(tf: Tfjs, positions: Int32Array, total: number): tfjs.T
  * Adam (Kingma & Ba) on tfjs variables with a step size set per step, which tf.train.adam does not
  * offer; `scale` applies gradient clipping without another pass over the gradients.
  */
-class VariableAdam {
+export class VariableAdam {
   private readonly m: tfjs.Variable[];
   private readonly v: tfjs.Variable[];
   private step = 0;

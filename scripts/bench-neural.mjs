@@ -1,0 +1,144 @@
+// npm run bench:neural: what pretraining a small neural encoder on raw text buys a classifier.
+//  1. A slice of ../shared/data/corpus/gutenberg-12m.txt.gz (first --slice-mb MB of text).
+//  2. `transfer-lab pretrain` a Transformer (masked LM) and an LSTM (next token) on it for --minutes
+//     each, the two at once (one core each: tfjs-wasm trains on one thread).
+//  3. `transfer-lab classify curve --encoder` on SST-2 and MR: from scratch, frozen and fine-tuned, at
+//     --sizes labelled examples; beside it the word-vector CNN of the classifier issue
+//     (`classify curve --vectors glove… --arch cnn`), the same sizes and test sets.
+// Prints one markdown table per data set, with wall times and tokens/s. Usage:
+//   npm run bench:neural [-- --minutes 20 --slice-mb 24 --sizes 50,100,200,500 --no-build]
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '20' },
+    'slice-mb': { type: 'string', default: '24' },
+    sizes: { type: 'string', default: '50,100,200,500' },
+    epochs: { type: 'string', default: '8' },
+    'no-build': { type: 'boolean', default: false },
+    'no-cnn': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const SETS = [
+  { name: 'SST-2', data: join(DATA, 'classification', 'sst2') },
+  { name: 'MR', data: join(DATA, 'classification', 'mr', 'mr.jsonl') },
+];
+const GLOVE = join(DATA, 'vectors', 'glove.6B.100d.top40k.txt.gz');
+
+const log = (line) => process.stderr.write(`[bench:neural] ${line}\n`);
+
+/** Runs the CLI with --json; resolves with its last stdout line parsed, and the wall time. */
+function cli(args, label) {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      const last = String(d).trim().split('\n').at(-1);
+      if (last) log(`${label}: ${last}`);
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${label} failed (exit ${code}):\n${err.slice(-2000)}`));
+      resolvePromise({ result: JSON.parse(out.trim().split('\n').at(-1)), seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+async function writeSlice(file, megabytes) {
+  const limit = megabytes * 1024 * 1024;
+  let written = 0;
+  const output = createWriteStream(file);
+  for await (const chunk of createReadStream(join(DATA, 'corpus', 'gutenberg-12m.txt.gz')).pipe(createGunzip())) {
+    const part = chunk.subarray(0, Math.max(0, limit - written));
+    output.write(part);
+    written += part.length;
+    if (written >= limit) break;
+  }
+  await new Promise((r) => output.end(r));
+  return written;
+}
+
+const pct = (x) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
+
+async function main() {
+  if (!values['no-build']) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'tl-bench-neural-'));
+  try {
+    const slice = join(work, 'slice.txt');
+    const bytes = await writeSlice(slice, Number(values['slice-mb']));
+    log(`slice: ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text`);
+    const minutes = values.minutes;
+    const [transformer, lstm] = await Promise.all(
+      ['transformer', 'lstm'].map((arch) => cli(['pretrain', slice, '--arch', arch, '--minutes', minutes, '--vocab-size', '8000', '--out', join(work, arch), '--quiet'], `pretrain ${arch}`)),
+    );
+    const encoders = { transformer, lstm };
+    const sections = [];
+    for (const set of SETS) {
+      const curveArgs = ['--sizes', values.sizes, '--epochs', values.epochs, '--seed', '1', '--quiet'];
+      const jobs = [
+        cli(['classify', 'curve', set.data, '--encoder', join(work, 'transformer'), ...curveArgs], `${set.name} transformer`),
+        cli(['classify', 'curve', set.data, '--encoder', join(work, 'lstm'), ...curveArgs], `${set.name} lstm`),
+      ];
+      const [t, l] = await Promise.all(jobs);
+      const cnn = values['no-cnn'] ? undefined : await cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', ...curveArgs], `${set.name} word-vector CNN`);
+      sections.push(table(set, t, l, cnn));
+    }
+    const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
+    const lines = [
+      `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Command: \`npm run bench:neural -- ${process.argv.slice(2).join(' ')}\`.`,
+      '',
+      `Pretraining on ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text for ${minutes} minutes each (the two at once, one core each):`,
+      '',
+      '| encoder | backend | steps | final loss (perplexity) | tokens/s | wall s |',
+      '|---|---|---:|---:|---:|---:|',
+      ...Object.entries(encoders).map(([arch, { result, seconds }]) => `| ${arch} | ${result.backend} | ${result.steps} | ${result.finalLoss.toFixed(3)} (${Math.exp(result.finalLoss).toFixed(0)}) | ${Math.round(result.tokensPerSecond).toLocaleString('en-US')} | ${seconds.toFixed(0)} |`),
+      '',
+      ...sections,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
+  }
+}
+
+/** Test accuracy (%) per size: the two encoders three ways, and the word-vector CNN three ways. */
+function table(set, transformer, lstm, cnn) {
+  const sizes = [...new Set(transformer.result.points.map((p) => p.size))].sort((a, b) => a - b);
+  const at = (points, key, value, size) => points.find((p) => p.size === size && p[key] === value)?.accuracy;
+  const header = ['examples', 'Transformer scratch', 'frozen', 'fine-tuned', 'LSTM scratch', 'frozen', 'fine-tuned', ...(cnn ? ['CNN (GloVe) random', 'frozen', 'tuned'] : [])];
+  const rows = sizes.map((size) => [
+    size,
+    ...['scratch', 'frozen', 'all'].map((t) => pct(at(transformer.result.points, 'training', t, size))),
+    ...['scratch', 'frozen', 'all'].map((t) => pct(at(lstm.result.points, 'training', t, size))),
+    ...(cnn ? ['random', 'frozen', 'tuned'].map((v) => pct(at(cnn.result.points, 'variant', v, size))) : []),
+  ]);
+  const seconds = (points) => points.reduce((s, p) => s + p.trainSeconds, 0).toFixed(0);
+  return [
+    `**${set.name}** (test accuracy %, ${transformer.result.test} test examples; training time over the whole curve: Transformer ${seconds(transformer.result.points)} s, LSTM ${seconds(lstm.result.points)} s${cnn ? `, CNN ${seconds(cnn.result.points)} s` : ''})`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---:').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ].join('\n');
+}
+
+if (!existsSync(join(DATA, 'corpus', 'gutenberg-12m.txt.gz'))) {
+  process.stderr.write('bench:neural needs ../shared/data/corpus/gutenberg-12m.txt.gz (see ../shared/data/README.md).\n');
+  process.exit(2);
+}
+await main();

@@ -1,0 +1,110 @@
+// `classify train|curve --encoder <encoder>`: classifiers on a pretrained neural encoder (from
+// `transfer-lab pretrain`), frozen, top layer, all weights, or the same network from scratch, scored
+// on the test split like the word-vector classifiers.
+import { classificationReport, type ClassificationReport } from '../core/classify/metrics';
+import { sampleTrainingSubset, type DataSplit } from '../core/classify/splits';
+import type { LabelledDataset } from '../core/classify/labelledData';
+import type { EpochReport } from '../core/classify/trainClassifier';
+import { BpeTokenizer } from '../core/neural/bpe';
+import { loadEncoder } from '../core/neural/encoderFolder';
+import { trainEncoderClassifier, type EncoderTraining } from '../core/neural/fineTune';
+
+export interface EncoderRunSettings {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  maxTokens?: number;
+  patience?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onEpoch?(report: EpochReport): void;
+}
+
+export interface EncoderTestResult {
+  training: EncoderTraining;
+  report: ClassificationReport;
+  bestEpoch: number;
+  history: EpochReport[];
+  trainSeconds: number;
+}
+
+/** Loads the encoder afresh (top/all change it), trains on `train`, and scores on `test`. */
+export async function trainAndTestOnEncoder(encoderDir: string, split: Pick<DataSplit, 'train' | 'validation' | 'test'>, labels: readonly string[], training: EncoderTraining, settings: EncoderRunSettings): Promise<EncoderTestResult> {
+  const { encoder, tokenizerJson } = await loadEncoder(encoderDir);
+  if (!tokenizerJson) throw new Error(`${encoderDir} has no tokenizer.json: it was not written by transfer-lab pretrain. Pretrain the encoder again.`);
+  const tokenizer = BpeTokenizer.fromJSON(tokenizerJson);
+  const started = performance.now();
+  const classifier = await trainEncoderClassifier({
+    encoder,
+    tokenizer,
+    train: split.train,
+    validation: split.validation,
+    labels,
+    training,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    maxTokens: settings.maxTokens,
+    patience: settings.patience,
+    seed: settings.seed,
+    signal: settings.signal,
+    onEpoch: settings.onEpoch,
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
+  const probabilities = classifier.predict(split.test.map((e) => e.text));
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const predicted = probabilities.map((p) => p.indexOf(Math.max(...p)));
+  const report = classificationReport(split.test.map((e) => index.get(e.label) ?? -1), predicted, labels);
+  const result = { training, report, bestEpoch: classifier.bestEpoch, history: classifier.epochs, trainSeconds };
+  classifier.dispose();
+  encoder.dispose();
+  return result;
+}
+
+export interface EncoderCurvePoint {
+  size: number;
+  training: EncoderTraining;
+  accuracy: number;
+  macroF1: number;
+  trainSeconds: number;
+}
+
+/** Test accuracy against the number of labelled examples, for each way of training. */
+export async function encoderCurve(
+  encoderDir: string,
+  dataset: LabelledDataset,
+  split: DataSplit,
+  sizes: number[],
+  trainings: EncoderTraining[],
+  settings: EncoderRunSettings,
+  onPoint?: (point: EncoderCurvePoint) => void,
+): Promise<EncoderCurvePoint[]> {
+  const points: EncoderCurvePoint[] = [];
+  const all = [...new Set([...sizes.filter((n) => n < split.train.length), split.train.length])].sort((a, b) => a - b);
+  for (const size of all) {
+    const train = size === split.train.length ? split.train : sampleTrainingSubset(split.train, size, settings.seed ?? 1);
+    for (const training of trainings) {
+      const result = await trainAndTestOnEncoder(encoderDir, { train, validation: split.validation, test: split.test }, dataset.labels, training, settings);
+      const point = { size, training, accuracy: result.report.accuracy, macroF1: result.report.macroF1, trainSeconds: result.trainSeconds };
+      points.push(point);
+      onPoint?.(point);
+    }
+  }
+  return points;
+}
+
+/** The curve as a table: one row per size, a column per way of training, and pretraining's gain. */
+export function formatEncoderCurve(points: EncoderCurvePoint[]): string {
+  const trainings = [...new Set(points.map((p) => p.training))];
+  const sizes = [...new Set(points.map((p) => p.size))];
+  const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
+  const head = ['examples', ...trainings, 'gain (best pretrained − scratch)'];
+  const rows = sizes.map((size) => {
+    const at = (t: EncoderTraining) => points.find((p) => p.size === size && p.training === t)?.accuracy;
+    const pretrained = trainings.filter((t) => t !== 'scratch').map(at).filter((x): x is number => x !== undefined);
+    const scratch = at('scratch');
+    const gain = scratch !== undefined && pretrained.length ? `${(100 * (Math.max(...pretrained) - scratch)).toFixed(1)} pts` : '–';
+    return [size.toLocaleString('en-US'), ...trainings.map((t) => pct(at(t))), gain];
+  });
+  return [head, ...rows].map((r) => r.join('\t')).join('\n');
+}
