@@ -5,11 +5,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileCorpus, listCorpusFiles } from '../core/corpus';
 import { loadTensorflow } from '../core/classify/tfBackend';
-import { trainBpe, type BpeTokenizer } from '../core/neural/bpe';
-import { ENCODER_ARCHS, encoderConfig, type EncoderArch } from '../core/neural/config';
+import { ENCODER_ARCHS, type EncoderArch } from '../core/neural/config';
 import { saveEncoder } from '../core/neural/encoderFolder';
-import { pretrainEncoder } from '../core/neural/pretrain';
-import { sequenceWindows } from '../core/neural/windows';
+import { pretrainOnCorpus } from '../core/neural/pretrainCorpus';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 
 export const PRETRAIN_USAGE = `  transfer-lab pretrain <file-or-folder> --arch transformer|lstm [--minutes N | --steps N] --out <encoder>`;
@@ -69,36 +67,29 @@ export async function runPretrain(argv: string[]): Promise<number> {
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   try {
-    const started = Date.now();
-    const corpus = new FileCorpus(files, { maxFileBytes: stat.isDirectory() ? 50 * 1024 * 1024 : Number.MAX_SAFE_INTEGER });
-    const tokenizer = await trainBpe(corpus.chunks(abort.signal), { vocabSize: (flags['vocab-size'] as number | undefined) ?? 8000, chunked: true }, undefined, abort.signal);
-    log(`tokeniser: ${tokenizer.size.toLocaleString('en-US')} subwords in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const sequences = await tokenizedLines(corpus, tokenizer, maxTokens, abort.signal);
-    const tokens = sequences.reduce((n, s) => n + s.length, 0);
-    const defaults = arch === 'lstm' ? { width: 256, layers: 1 } : { width: 128, layers: 2 };
-    const config = encoderConfig({
-      arch: arch as EncoderArch,
-      vocabSize: tokenizer.size,
-      width: (flags.width as number | undefined) ?? defaults.width,
-      layers: (flags.layers as number | undefined) ?? defaults.layers,
-      heads: (flags.heads as number | undefined) ?? 4,
-      maxLen: (flags['max-len'] as number | undefined) ?? 64,
-      seed: (flags.seed as number | undefined) ?? 1,
-    });
-    const windows = sequenceWindows(sequences, config.arch, config.maxLen, tokenizer.size);
     const tensorflow = await loadTensorflow();
-    log(`${config.arch}: ${tokens.toLocaleString('en-US')} tokens in ${windows.count.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`);
-    const minutes = flags.minutes as number | undefined;
-    const steps = flags.steps as number | undefined;
-    const encoder = await pretrainEncoder(windows, config, {
-      minutes: minutes ?? (steps === undefined ? 20 : undefined),
-      steps,
-      batchSize: (flags['batch-size'] as number | undefined) ?? 32,
-      learningRate: (flags.lr as number | undefined) ?? 1e-3,
-      signal: abort.signal,
+    const { encoder, tokenizer, tokens } = await pretrainOnCorpus(new FileCorpus(files, { maxFileBytes: stat.isDirectory() ? 50 * 1024 * 1024 : Number.MAX_SAFE_INTEGER }), {
+      arch: arch as EncoderArch,
+      vocabSize: flags['vocab-size'] as number | undefined,
+      maxTokens,
+      minutes: flags.minutes as number | undefined,
+      steps: flags.steps as number | undefined,
+      batchSize: flags['batch-size'] as number | undefined,
+      learningRate: flags.lr as number | undefined,
+      config: {
+        ...(flags.width !== undefined && { width: flags.width as number }),
+        ...(flags.layers !== undefined && { layers: flags.layers as number }),
+        ...(flags.heads !== undefined && { heads: flags.heads as number }),
+        ...(flags['max-len'] !== undefined && { maxLen: flags['max-len'] as number }),
+        ...(flags.seed !== undefined && { seed: flags.seed as number }),
+      },
       tensorflow,
+      signal: abort.signal,
+      onPrepared: ({ vocabSize, tokens: read, windows, config }) =>
+        log(`tokeniser: ${vocabSize.toLocaleString('en-US')} subwords; ${config.arch}: ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`),
       onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  perplexity ${p.perplexity.toFixed(1)}  ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${(p.elapsedMs / 1000).toFixed(0)} s`),
     });
+    const config = encoder.config;
     await saveEncoder(outDir, encoder, tokenizer.toJSON());
     const s = encoder.stats;
     const result = { out: outDir, arch: config.arch, backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss };
@@ -115,27 +106,4 @@ export async function runPretrain(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
-}
-
-/** The corpus as subword ids, one sequence per non-empty line, up to `maxTokens` in all. */
-async function tokenizedLines(corpus: FileCorpus, tokenizer: BpeTokenizer, maxTokens: number, signal: AbortSignal): Promise<number[][]> {
-  const sequences: number[][] = [];
-  let total = 0;
-  let pending = '';
-  const take = (line: string) => {
-    if (total >= maxTokens) return;
-    const ids = tokenizer.encode(line);
-    if (ids.length === 0) return;
-    sequences.push(ids);
-    total += ids.length;
-  };
-  for await (const chunk of corpus.chunks(signal)) {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) take(line);
-    if (total >= maxTokens) return sequences;
-  }
-  take(pending);
-  return sequences;
 }

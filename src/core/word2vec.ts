@@ -102,6 +102,10 @@ export interface TrainingProgress {
   learningRate: number;
   /** Since trainWord2Vec was called. */
   elapsedMs: number;
+  /** What wordsDone and wordsPerSecond count: corpus words (default), or subword tokens (encoder pretraining). */
+  unit?: 'words' | 'tokens';
+  /** Encoder pretraining: exp(loss). */
+  perplexity?: number;
 }
 
 export interface TrainCallbacks {

@@ -53,6 +53,8 @@ export interface TransferLabApi {
   exportMap(target: string): Promise<string | undefined>;
   /** How long activation took, and the panel from creation to its script's first message (first paint). */
   timings(): { activationMs: number; panelReadyMs: number | undefined };
+  /** Pretrain Encoder on Workspace without asking. */
+  pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
   /** Checks the transferLab settings now (as on every change) and returns what cannot be used as written. */
   settingProblems(): readonly SettingProblem[];
   /** Train Classifier… without asking. */
@@ -130,6 +132,8 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
           return classifiers.train({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings });
         case 'curve':
           return classifiers.curve({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings, sizes: spec.sizes });
+        case 'encoder':
+          return runs.pretrainEncoder({ arch: spec.arch, minutes: spec.minutes, vocabSize: spec.vocabSize });
       }
     }),
     vscode.commands.registerCommand('transferLab.resumeRun', (record?: RunRecord) => {
@@ -137,6 +141,25 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
       return runs.resume(record);
     }),
     vscode.commands.registerCommand('transferLab.clearRuns', () => history.clearFinished()),
+    vscode.commands.registerCommand('transferLab.pretrainEncoder', async () => {
+      const arch = await vscode.window.showQuickPick(
+        [
+          { label: 'Transformer', description: 'masked-language modelling (BERT-style)', detail: '2 layers × 128, 4 heads, 64 tokens: about 2,000 tokens/s on one core', arch: 'transformer' as const },
+          { label: 'LSTM', description: 'next-token language model', detail: '1 layer × 256, 64 tokens: about 1,300 tokens/s on one core', arch: 'lstm' as const },
+        ],
+        { title: 'Pretrain an encoder on this workspace', placeHolder: 'Which network?' },
+      );
+      if (!arch) return undefined;
+      const minutes = await vscode.window.showInputBox({
+        title: `Pretrain a ${arch.label} on this workspace`,
+        prompt: 'Minutes of training (it stops and saves when the time is up; more time, better encoder)',
+        value: '20',
+        validateInput: (v) => (Number(v) > 0 && Number(v) <= 10_000 ? undefined : 'A number of minutes, more than 0 (for example 20).'),
+      });
+      if (!minutes) return undefined;
+      openPanel();
+      return runs.pretrainEncoder({ arch: arch.arch, minutes: Number(minutes) });
+    }),
     vscode.commands.registerCommand('transferLab.fineTuneModel', (arg?: unknown) => {
       const modelDir = modelDirOf(arg);
       if (!modelDir) return undefined;
@@ -251,6 +274,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     pretrainWorkspace: (overrides) => runs.pretrainWorkspace(overrides),
     timings: () => ({ activationMs, panelReadyMs: TrainingPanel.lastReadyMs }),
     settingProblems: () => settingsWarnings.check(),
+    pretrainEncoder: (args) => {
+      openPanel();
+      return runs.pretrainEncoder(args);
+    },
     fineTune: ({ resource, ...args }) => {
       openPanel();
       return runs.fineTune({ ...args, resource: typeof resource === 'string' ? vscode.Uri.file(resource) : resource });

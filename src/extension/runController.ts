@@ -402,6 +402,98 @@ export class RunController implements vscode.Disposable {
   }
 
   /**
+   * Pretrain Encoder: a BPE tokeniser and a Transformer (masked LM) or LSTM (next token) on the
+   * workspace's text for `minutes`, in the trainer process, with the run's chart in the panel; the
+   * encoder folder goes to .transfer-lab/encoders/<name>.
+   */
+  async pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome> {
+    if (!vscode.workspace.isTrusted) return this.refuse('Transfer Lab trains only in a trusted workspace: training reads every text file in the folder and writes into it. Trust the workspace, then run the command again.');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return this.refuse('Open a folder with text files first, then run "Transfer Lab: Pretrain Encoder on Workspace…".', 'Open Folder…');
+    const runId = newRunId('encoder');
+    const vocabSize = args.vocabSize ?? 8000;
+    const title = args.name ?? `${args.arch}-${timestamp()}`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Transfer Lab', cancellable: true }, async (progress, token) => {
+      const rerun = { kind: 'encoder' as const, arch: args.arch, minutes: args.minutes, vocabSize };
+      const turn = await this.queue.exclusive(
+        { id: runId, title },
+        async () => {
+          progress.report({ message: 'Finding text files…' });
+          const corpusSettings = this.config.corpus;
+          const modelsRoot = path.resolve(folder.uri.fsPath, this.config.modelsFolder);
+          const modelsGlob = path.relative(folder.uri.fsPath, modelsRoot);
+          const corpus = await findWorkspaceCorpus(corpusSettings, modelsGlob && !modelsGlob.startsWith('..') && !path.isAbsolute(modelsGlob) ? `${modelsGlob.split(path.sep).join('/')}/**` : undefined, token);
+          if (token.isCancellationRequested) return { status: 'cancelled' } as RunOutcome;
+          if (!corpus || corpus.files.length === 0) return this.refuse(`No text files in this workspace match "${corpusSettings.include}". Add some text, or change the setting transferLab.corpus.include.`, 'Open Settings');
+          const encodersRoot = path.join(folder.uri.fsPath, ENCODERS_FOLDER);
+          await removeStaleTempFolders(encodersRoot);
+          const encoderDir = await uniqueModelDir(encodersRoot, title);
+          const name = path.basename(encoderDir);
+          const info: RunInfo = { runId, modelName: name, fileCount: corpus.files.length, parameters: this.config.trainingParameters, startedAt: Date.now() };
+          this.rememberPastRun();
+          this.replay = [];
+          this.progressHistory = [];
+          this.emit({ type: 'runStarted', run: info });
+          this.history?.start({ id: runId, kind: 'encoder', title: name, rerun, modelDir: encoderDir });
+          this.log.info(`Run ${runId}: pretraining a ${args.arch} encoder ${name} on ${corpus.files.length} files for ${args.minutes} minutes`);
+          progress.report({ message: `Learning subwords from ${corpus.files.length} files…` });
+          let terminal: TrainerToHost | undefined;
+          const trainer = new TrainerProcess(
+            this.trainerScript,
+            (message) => {
+              if (message.type === 'log') this.log[message.level](message.message);
+              else if (message.type === 'corpus') this.emit({ type: 'corpus', report: message.report });
+              else if (message.type === 'progress') {
+                this.recordProgress(message.progress);
+                const p = message.progress;
+                progress.report({ message: `loss ${p.loss.toFixed(3)} · perplexity ${(p.perplexity ?? Math.exp(p.loss)).toFixed(0)} · ${Math.round(p.wordsPerSecond).toLocaleString('en-US')} tokens/s` });
+              } else if (message.type === 'encoderDone' || message.type === 'cancelled' || message.type === 'error') terminal = message;
+            },
+            (line) => this.log.info(`[trainer] ${line}`),
+          );
+          this.active = { info, trainer, cancelRequested: false };
+          token.onCancellationRequested(() => void this.cancel());
+          trainer.send({ type: 'start', runId, job: { kind: 'pretrain-encoder', files: corpus.files, corpusRoot: corpus.root.fsPath, maxFileBytes: corpusSettings.maxFileBytes, arch: args.arch, minutes: args.minutes, vocabSize, encoderDir, name } });
+          const exit = await trainer.exited;
+          const cancelRequested = this.active.cancelRequested;
+          this.active = undefined;
+          await removeStaleTempFolders(encodersRoot);
+          const finished = terminal as TrainerToHost | undefined;
+          if (finished?.type === 'encoderDone') {
+            const e = finished.encoder;
+            const summary = `${e.arch} · ${e.steps} steps · loss ${e.finalLoss.toFixed(3)} (perplexity ${Math.exp(e.finalLoss).toFixed(0)}) · ${Math.round(e.tokensPerSecond).toLocaleString('en-US')} tokens/s`;
+            this.emit({ type: 'runEnded', status: 'done', message: `Encoder ${name} is ready: ${summary}. Fine-tune it on labelled data with: transfer-lab classify train <data> --encoder "${encoderDir}"` });
+            this.history?.finish(runId, 'done', { summary, output: encoderDir });
+            this.log.info(`Run ${runId} done: ${encoderDir} (${summary})`);
+            return { status: 'done', modelDir: encoderDir } as RunOutcome;
+          }
+          if (finished?.type === 'cancelled' || cancelRequested) {
+            this.emit({ type: 'runEnded', status: 'cancelled', message: 'Pretraining was cancelled; no encoder was written.' });
+            this.history?.finish(runId, 'cancelled');
+            return { status: 'cancelled' } as RunOutcome;
+          }
+          const error = finished?.type === 'error' ? finished.message : `The trainer process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}).`;
+          if (exit.logTail.length > 0) this.log.error(`Last trainer output:\n${exit.logTail.join('\n')}`);
+          this.emit({ type: 'runEnded', status: 'failed', message: `Pretraining failed: ${error}` });
+          this.history?.finish(runId, 'failed', { summary: error.slice(0, 200) });
+          void vscode.window.showErrorMessage(`Transfer Lab: pretraining failed. ${error}`, 'Show Log').then((choice) => {
+            if (choice === 'Show Log') this.log.show();
+          });
+          return { status: 'failed', error } as RunOutcome;
+        },
+        (behind) => {
+          progress.report({ message: `Queued: starts when ${behind.title} finishes.` });
+          this.history?.queue({ id: runId, kind: 'encoder', title, rerun });
+          token.onCancellationRequested(() => this.queue.cancel(runId));
+        },
+      );
+      if (turn.ran) return turn.value;
+      this.history?.finish(runId, 'cancelled', { summary: 'cancelled while queued' });
+      return { status: 'cancelled' };
+    });
+  }
+
+  /**
    * Imports a vectors file into a new model folder under the models folder, in the trainer process,
    * with a cancellable notification. The imported model becomes the panel's model.
    */
@@ -549,6 +641,9 @@ async function pathExists(target: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Where Pretrain Encoder writes, under the workspace folder (left out of the corpus like the models). */
+export const ENCODERS_FOLDER = path.join('.transfer-lab', 'encoders');
 
 function defaultModelName(algorithm: string): string {
   return `${algorithm}-${timestamp()}`;

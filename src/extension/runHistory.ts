@@ -8,7 +8,7 @@ import type { FineTuneLock, TrainingParameters } from '../shared/protocol';
 const STATE_KEY = 'transferLab.runHistory';
 const MAX_RUNS = 50;
 
-export type RunKind = 'pretrain' | 'fine-tune' | 'classifier' | 'curve';
+export type RunKind = 'pretrain' | 'fine-tune' | 'classifier' | 'curve' | 'encoder';
 export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** What it takes to start the same run again. */
@@ -16,7 +16,8 @@ export type RerunSpec =
   | { kind: 'pretrain'; parameters: TrainingParameters; resource?: string }
   | { kind: 'fine-tune'; parameters: TrainingParameters; modelDir: string; lock: FineTuneLock; lockWords?: string; resource?: string }
   | { kind: 'classifier'; dataPath: string; data?: DataReadOptions; vectorsDir?: string; settings: ClassifierTrainingSettings }
-  | { kind: 'curve'; dataPath: string; data?: DataReadOptions; vectorsDir: string; settings: Omit<ClassifierTrainingSettings, 'embeddings'>; sizes?: number[] };
+  | { kind: 'curve'; dataPath: string; data?: DataReadOptions; vectorsDir: string; settings: Omit<ClassifierTrainingSettings, 'embeddings'>; sizes?: number[] }
+  | { kind: 'encoder'; arch: 'transformer' | 'lstm'; minutes: number; vocabSize: number };
 
 export interface RunRecord {
   id: string;
@@ -105,7 +106,7 @@ const ICONS: Record<RunState, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   cancelled: new vscode.ThemeIcon('circle-slash'),
 };
-const KIND_LABELS: Record<RunKind, string> = { pretrain: 'pretraining', 'fine-tune': 'fine-tune', classifier: 'classifier', curve: 'transfer-gain curve' };
+const KIND_LABELS: Record<RunKind, string> = { pretrain: 'pretraining', 'fine-tune': 'fine-tune', classifier: 'classifier', curve: 'transfer-gain curve', encoder: 'encoder pretraining' };
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -215,8 +215,34 @@ export interface ImportJob {
   skipBadLines: boolean;
 }
 
+/** Pretrain Encoder: a BPE tokeniser and a Transformer (masked LM) or LSTM (next token) on the files. */
+export interface EncoderJob {
+  kind: 'pretrain-encoder';
+  files: string[];
+  corpusRoot: string;
+  maxFileBytes: number;
+  arch: 'transformer' | 'lstm';
+  minutes: number;
+  vocabSize: number;
+  /** The encoder folder to create; it must not exist yet. */
+  encoderDir: string;
+  name: string;
+}
+
+/** What a finished Pretrain Encoder reports. */
+export interface EncoderSummary {
+  name: string;
+  encoderDir: string;
+  arch: 'transformer' | 'lstm';
+  steps: number;
+  finalLoss: number;
+  tokensPerSecond: number;
+  backend: string;
+  corpusTokens: number;
+}
+
 export type HostToTrainer =
-  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob | ClassifierJob }
+  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob | ClassifierJob | EncoderJob }
   | { type: 'cancel'; runId: string };
 
 // ---------- trainer -> extension host ----------
@@ -226,6 +252,7 @@ export type TrainerToHost =
   | { type: 'log'; runId?: string; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'corpus'; runId: string; report: CorpusReport }
   | { type: 'vocabulary'; runId: string; vocabularySize: number; corpusWords: number }
+  | { type: 'encoderDone'; runId: string; encoder: EncoderSummary }
   /** A checkpoint is on disk: a crash from now on can resume from `epoch` with `wordsDone` trained. */
   | { type: 'checkpoint'; runId: string; dir: string; epoch: number; wordsDone: number; savedAt: string }
   | { type: 'progress'; runId: string; progress: TrainingProgress }
@@ -455,6 +482,13 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
   if (raw.type === 'cancel') return { type: 'cancel', runId: raw.runId };
   if (raw.type !== 'start' || !isObject(raw.job)) return undefined;
   const job = raw.job;
+  if (job.kind === 'pretrain-encoder') {
+    const ok =
+      Array.isArray(job.files) && job.files.every(isString) && isString(job.corpusRoot) && isFiniteNumber(job.maxFileBytes) &&
+      (job.arch === 'transformer' || job.arch === 'lstm') && isFiniteNumber(job.minutes) && job.minutes > 0 &&
+      isFiniteNumber(job.vocabSize) && job.vocabSize >= 100 && isString(job.encoderDir) && job.encoderDir !== '' && isString(job.name);
+    return ok ? (raw as HostToTrainer) : undefined;
+  }
   if (job.kind === 'import') {
     const { sourcePath, modelDir, modelName, skipBadLines } = job;
     if (!isString(sourcePath) || sourcePath === '' || !isString(modelDir) || modelDir === '' || !isString(modelName) || typeof skipBadLines !== 'boolean') return undefined;
@@ -501,6 +535,13 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
       return isString(raw.runId) && isObject(raw.report) && Array.isArray(raw.report.skipped) ? (raw as TrainerToHost) : undefined;
     case 'vocabulary':
       return isString(raw.runId) && isFiniteNumber(raw.vocabularySize) && isFiniteNumber(raw.corpusWords) ? (raw as TrainerToHost) : undefined;
+    case 'encoderDone': {
+      const e = raw.encoder;
+      return isString(raw.runId) && isObject(e) && isString(e.name) && isString(e.encoderDir) && (e.arch === 'transformer' || e.arch === 'lstm') &&
+        ['steps', 'finalLoss', 'tokensPerSecond', 'corpusTokens'].every((k) => isFiniteNumber(e[k])) && isString(e.backend)
+        ? (raw as TrainerToHost)
+        : undefined;
+    }
     case 'checkpoint':
       return isString(raw.runId) && isString(raw.dir) && isFiniteNumber(raw.epoch) && isFiniteNumber(raw.wordsDone) && isString(raw.savedAt) ? (raw as TrainerToHost) : undefined;
     case 'progress':

@@ -139,17 +139,26 @@ function showProgress(p: TrainingProgress): void {
   const percent = p.wordsTotal > 0 ? (100 * p.wordsDone) / p.wordsTotal : 0;
   setProgress(percent);
   chart.add({ seconds: p.elapsedMs / 1000, loss: p.loss, wordsPerSecond: p.wordsPerSecond });
+  // Encoder pretraining runs for a time budget: its "done" and "total" are milliseconds of it.
+  const tokens = p.unit === 'tokens';
   if (running && p.wordsPerSecond > 0 && p.wordsDone < p.wordsTotal) {
-    eta.textContent = `${percent.toFixed(0)}% · about ${formatSeconds((p.wordsTotal - p.wordsDone) / p.wordsPerSecond)} left`;
+    eta.textContent = `${percent.toFixed(0)}% · about ${formatSeconds(tokens ? (p.wordsTotal - p.wordsDone) / 1000 : (p.wordsTotal - p.wordsDone) / p.wordsPerSecond)} left`;
   }
-  const rows: [string, string][] = [
-    ['Epoch', `${p.epoch} / ${p.epochs}`],
-    ['Words', `${Math.round(p.wordsDone).toLocaleString()} / ${Math.round(p.wordsTotal).toLocaleString()}`],
-    ['Loss', p.loss.toFixed(4)],
-    ['Epoch loss', p.epochLoss.toFixed(4)],
-    ['Speed', formatRate(p.wordsPerSecond).replace('/s', ' words/s')],
-    ['Learning rate', p.learningRate.toExponential(2)],
-  ];
+  const rows: [string, string][] = tokens
+    ? [
+        ['Time', `${formatSeconds(p.wordsDone / 1000)} / ${formatSeconds(p.wordsTotal / 1000)}`],
+        ['Loss', p.loss.toFixed(4)],
+        ['Perplexity', (p.perplexity ?? Math.exp(p.loss)).toFixed(1)],
+        ['Speed', formatRate(p.wordsPerSecond).replace('/s', ' tokens/s')],
+      ]
+    : [
+        ['Epoch', `${p.epoch} / ${p.epochs}`],
+        ['Words', `${Math.round(p.wordsDone).toLocaleString()} / ${Math.round(p.wordsTotal).toLocaleString()}`],
+        ['Loss', p.loss.toFixed(4)],
+        ['Epoch loss', p.epochLoss.toFixed(4)],
+        ['Speed', formatRate(p.wordsPerSecond).replace('/s', ' words/s')],
+        ['Learning rate', p.learningRate.toExponential(2)],
+      ];
   stats.replaceChildren(
     ...rows.flatMap(([term, value]) => {
       const dt = document.createElement('dt');

@@ -66,13 +66,14 @@ interface TransferLabApi {
   query(modelDir: string, text: string, k?: number): Promise<{ label: string; results: Neighbour[]; note?: string }>;
   evaluate(modelDir: string, files: string[]): Promise<EvaluationReport | undefined>;
   trainerPid(): number | undefined;
-  lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number } | undefined;
+  lastProgress(): { wordsDone: number; wordsTotal: number; loss: number; epoch: number; unit?: 'words' | 'tokens'; perplexity?: number } | undefined;
   modelTree(): Promise<ModelTreeItem[]>;
   timings(): { activationMs: number; panelReadyMs: number | undefined };
   drawMap(method: 'pca' | 'umap', points: number, seed?: number): Promise<{ words: string[]; coords: number[] } | undefined>;
   exportMap(target: string): Promise<string | undefined>;
   runs(): { id: string; kind: string; title: string; state: string; startedAt: number; endedAt?: number; summary?: string; output?: string; checkpoint?: string; modelDir?: string; description: string; contextValue: string }[];
   settingProblems(): readonly { key: string; message: string }[];
+  pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
     dataPath: string;
@@ -1059,6 +1060,23 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal(byTitle(/^queue-long$/)?.state, 'running');
     await within(api.cancelTraining(), 20_000, 'cancel the long run');
     assert.equal((await within(long, 20_000, 'the long run')).status, 'cancelled');
+  });
+  test('Pretrain Encoder: an LSTM pretrained on the workspace in the trainer for a time budget, its loss on the panel chart, written as an encoder folder', async function () {
+    this.timeout(180_000);
+    assert.equal(api.trainerPid(), undefined, 'no other run is in progress');
+    const outcome = await within(api.pretrainEncoder({ arch: 'lstm', minutes: 0.15, vocabSize: 600, name: 'e2e-encoder' }), 150_000, 'pretrainEncoder');
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome));
+    assert.equal(outcome.modelDir, path.join(workspace, '.transfer-lab', 'encoders', 'e2e-encoder'));
+    assert.deepEqual(fs.readdirSync(outcome.modelDir!).sort(), ['encoder.json', 'tokenizer.json', 'weights.bin']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outcome.modelDir!, 'encoder.json'), 'utf8'));
+    assert.equal(manifest.config.arch, 'lstm');
+    assert.equal(manifest.config.vocabSize, 600);
+    const progress = api.lastProgress();
+    assert.ok(progress && progress.unit === 'tokens' && progress.loss > 0 && (progress.perplexity ?? 0) > 1, JSON.stringify(progress));
+    const record = api.runs().find((r) => r.title === 'e2e-encoder')!;
+    assert.equal(record.kind, 'encoder');
+    assert.equal(record.state, 'done');
+    assert.match(record.description, /lstm · \d+ steps · loss \d+\.\d{3} \(perplexity \d+\) · [\d,]+ tokens\/s/);
   });
   test('the map: PCA and UMAP of the active model’s most frequent words in a worker, reproducible by seed, exported as CSV', async function () {
     this.timeout(180_000);

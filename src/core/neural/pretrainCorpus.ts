@@ -1,0 +1,75 @@
+// Pretraining on a text corpus, from text to a trained encoder and its tokeniser: what the CLI's
+// `pretrain` and the extension's trainer both run. The tokeniser learns from one pass over the text,
+// then the text is read again into subword ids (one sequence per line, up to maxTokens), cut into
+// windows, and the encoder trains on them for the budget given.
+import type { TextCorpus } from '../corpus';
+import type { LoadedTensorflow } from '../classify/tfBackend';
+import { trainBpe, type BpeTokenizer } from './bpe';
+import { encoderConfig, type EncoderArch, type EncoderConfig } from './config';
+import type { Encoder, PretrainProgress } from './encoder';
+import { pretrainEncoder } from './pretrain';
+import { sequenceWindows } from './windows';
+
+export interface CorpusPretrainOptions {
+  arch: EncoderArch;
+  /** Subword vocabulary, special tokens included. Default 8000. */
+  vocabSize?: number;
+  /** Corpus tokens read at most. Default 5,000,000. */
+  maxTokens?: number;
+  minutes?: number;
+  steps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Network size; defaults per architecture (Transformer 128 wide, 2 layers; LSTM 256, 1). */
+  config?: Partial<Pick<EncoderConfig, 'width' | 'layers' | 'heads' | 'maxLen' | 'seed'>>;
+  tensorflow: LoadedTensorflow;
+  signal?: AbortSignal;
+  /** The tokeniser is ready, and the text read as ids: before training starts. */
+  onPrepared?(info: { vocabSize: number; tokens: number; windows: number; config: EncoderConfig }): void;
+  onProgress?(progress: PretrainProgress): void;
+}
+
+export async function pretrainOnCorpus(corpus: TextCorpus, options: CorpusPretrainOptions): Promise<{ encoder: Encoder; tokenizer: BpeTokenizer; tokens: number }> {
+  const tokenizer = await trainBpe(corpus.chunks(options.signal), { vocabSize: options.vocabSize ?? 8000, chunked: true }, undefined, options.signal);
+  const sequences = await tokenizedLines(corpus, tokenizer, options.maxTokens ?? 5_000_000, options.signal);
+  const tokens = sequences.reduce((n, s) => n + s.length, 0);
+  if (tokens === 0) throw new Error('The text has no words to pretrain on: every file was empty or skipped.');
+  const defaults = options.arch === 'lstm' ? { width: 256, layers: 1 } : { width: 128, layers: 2 };
+  const config = encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
+  const windows = sequenceWindows(sequences, config.arch, config.maxLen, tokenizer.size);
+  if (windows.count === 0) throw new Error(`The text is too short to pretrain on: ${tokens} tokens make no window of ${config.maxLen}. Add text, or lower the sequence length.`);
+  options.onPrepared?.({ vocabSize: tokenizer.size, tokens, windows: windows.count, config });
+  const encoder = await pretrainEncoder(windows, config, {
+    minutes: options.minutes ?? (options.steps === undefined ? 20 : undefined),
+    steps: options.steps,
+    batchSize: options.batchSize ?? 32,
+    learningRate: options.learningRate ?? 1e-3,
+    signal: options.signal,
+    tensorflow: options.tensorflow,
+    onProgress: options.onProgress,
+  });
+  return { encoder, tokenizer, tokens };
+}
+
+/** The corpus as subword ids, one sequence per non-empty line, up to `maxTokens` in all. */
+async function tokenizedLines(corpus: TextCorpus, tokenizer: BpeTokenizer, maxTokens: number, signal?: AbortSignal): Promise<number[][]> {
+  const sequences: number[][] = [];
+  let total = 0;
+  let pending = '';
+  const take = (line: string) => {
+    if (total >= maxTokens) return;
+    const ids = tokenizer.encode(line);
+    if (ids.length === 0) return;
+    sequences.push(ids);
+    total += ids.length;
+  };
+  for await (const chunk of corpus.chunks(signal)) {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) take(line);
+    if (total >= maxTokens) return sequences;
+  }
+  take(pending);
+  return sequences;
+}
