@@ -19,6 +19,7 @@ import { runImport, IMPORT_USAGE, IMPORT_HELP } from './importCommand';
 import { runDiff, DIFF_USAGE, DIFF_HELP } from './diffCommand';
 import { runClassify, CLASSIFY_USAGE, CLASSIFY_HELP } from './classifyCommand';
 import { runPretrain, PRETRAIN_USAGE, PRETRAIN_HELP } from './pretrainCommand';
+import { runInspect, INSPECT_USAGE } from './inspectCommand';
 import { openVectors } from './openVectors';
 
 const VERSION = '0.1.0';
@@ -33,6 +34,7 @@ ${IMPORT_USAGE}
 ${DIFF_USAGE}
 ${CLASSIFY_USAGE}
 ${PRETRAIN_USAGE}
+${INSPECT_USAGE}
   transfer-lab --help | --version
 
 train: trains word vectors on a text file (plain or .gz) or on every text file under a folder.
@@ -90,7 +92,10 @@ ${EVAL_HELP}
 ${IMPORT_HELP}
 ${DIFF_HELP}
 ${CLASSIFY_HELP}
-${PRETRAIN_HELP}`;
+${PRETRAIN_HELP}
+inspect: what an encoder makes of --word in the --text sentences: how alike its occurrences are, each one's
+nearest tokens in context, and with --attention (Transformer) where each layer's heads look from it.
+`;
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { kind: 'string' },
@@ -162,6 +167,8 @@ async function main(argv: string[]): Promise<number> {
       return runClassify(rest);
     case 'pretrain':
       return runPretrain(rest);
+    case 'inspect':
+      return runInspect(rest);
     default:
       throw new UsageError(`unknown command "${command}". Commands: train, neighbours, eval, import, diff, classify. See transfer-lab --help.`);
   }

@@ -129,7 +129,7 @@ test('train --checkpoint: a run killed mid-way resumes with --resume to the same
   assert.equal(existsSync(checkpoint), false, 'the checkpoint is removed once the vectors are written');
 });
 
-test('pretrain writes an encoder folder that classify train --encoder uses; bad flags are named', () => {
+test('pretrain writes an encoder folder that classify train --encoder and inspect use; bad flags are named', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-cli-enc-'));
   const encoder = path.join(dir, 'encoder');
   const pretrained = cli('pretrain', corpus, '--arch', 'lstm', '--steps', '3', '--vocab-size', '600', '--width', '32', '--max-len', '24', '--batch-size', '8', '--out', encoder, '--json');
@@ -146,6 +146,15 @@ test('pretrain writes an encoder folder that classify train --encoder uses; bad 
   const scored = JSON.parse(trained.stdout.trim());
   assert.equal(scored.training, 'frozen');
   assert.ok(scored.accuracy > 0.5 && scored.accuracy <= 1, trained.stdout);
+
+  const inspected = cli('inspect', encoder, '--text', 'the government said on monday', '--text', 'a new government was formed', '--word', 'government');
+  assert.equal(inspected.status, 0, inspected.stderr);
+  assert.match(inspected.stdout, /2 occurrence\(s\)/);
+  assert.match(inspected.stdout, /text 1 vs text 2: -?\d\.\d{3}/);
+  assert.match(inspected.stdout, /text 2, nearest tokens in context: \S+ \(text \d\) -?\d\.\d{3}/);
+  const missing = cli('inspect', encoder, '--text', 'nothing here', '--word', 'government');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /"government" .* does not occur in the texts given/);
 
   for (const [args, message] of [
     [['pretrain', corpus, '--out', path.join(dir, 'x'), '--arch', 'gru'], /--arch must be one of transformer, lstm/],
