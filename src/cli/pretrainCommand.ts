@@ -23,6 +23,8 @@ LSTM by predicting the next token. Loss and perplexity are printed as it goes.
   --batch-size N --lr X --seed N                                         [32, 1e-3, 1]
   --max-tokens N    read at most this many tokens of the corpus          [5000000]
   --out DIR         the encoder folder to write (encoder.json, weights.bin, tokenizer.json)
+  --checkpoint D    save the encoder in folder D every --checkpoint-steps N steps [100]; --resume goes
+                    on from it after a crash (the time or steps already done count; removed when done)
 `;
 
 const PRETRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -39,6 +41,9 @@ const PRETRAIN_FLAGS: Record<string, FlagSpec> = {
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   'max-tokens': { kind: 'int', min: 1000, max: 1e10 },
   out: { kind: 'string' },
+  checkpoint: { kind: 'string' },
+  'checkpoint-steps': { kind: 'int', min: 1, max: 1e9 },
+  resume: { kind: 'boolean' },
   quiet: { kind: 'boolean' },
   json: { kind: 'boolean' },
 };
@@ -63,6 +68,12 @@ export async function runPretrain(argv: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError(`${corpusPath} holds no text files (.txt, .md, …).`);
   const maxTokens = (flags['max-tokens'] as number | undefined) ?? 5_000_000;
 
+  const checkpointDir = flags.checkpoint === undefined ? undefined : path.resolve(flags.checkpoint as string);
+  if (!checkpointDir && (flags.resume === true || flags['checkpoint-steps'] !== undefined)) throw new UsageError('--resume and --checkpoint-steps need --checkpoint <folder>.');
+  if (flags.resume === true && !(await fs.stat(path.join(checkpointDir!, 'encoder.json')).catch(() => undefined))) {
+    throw new UsageError(`--resume: there is no saved encoder in ${checkpointDir}. Run without --resume to start from the beginning.`);
+  }
+
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
@@ -85,12 +96,15 @@ export async function runPretrain(argv: string[]): Promise<number> {
       },
       tensorflow,
       signal: abort.signal,
+      ...(checkpointDir && { checkpoint: { dir: checkpointDir, everySteps: (flags['checkpoint-steps'] as number | undefined) ?? 100, resume: flags.resume === true } }),
       onPrepared: ({ vocabSize, tokens: read, windows, config }) =>
         log(`tokeniser: ${vocabSize.toLocaleString('en-US')} subwords; ${config.arch}: ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`),
       onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  perplexity ${p.perplexity.toFixed(1)}  ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${(p.elapsedMs / 1000).toFixed(0)} s`),
     });
     const config = encoder.config;
     await saveEncoder(outDir, encoder, tokenizer.toJSON());
+    // Written: the checkpoint has served.
+    if (checkpointDir) await fs.rm(checkpointDir, { recursive: true, force: true });
     const s = encoder.stats;
     const result = { out: outDir, arch: config.arch, backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss };
     encoder.dispose();

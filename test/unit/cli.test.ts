@@ -167,3 +167,22 @@ test('pretrain writes an encoder folder that classify train --encoder and inspec
     assert.match(r.stderr, message);
   }
 });
+
+test('pretrain --checkpoint: killed after a checkpoint, --resume finishes the run from it (the steps before count) and removes it', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tl-cli-enc-ckpt-'));
+  const checkpoint = path.join(dir, 'ckpt');
+  const out = path.join(dir, 'encoder');
+  const settings = ['--arch', 'lstm', '--steps', '40', '--vocab-size', '600', '--width', '32', '--max-len', '24', '--batch-size', '8'];
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'pretrain', corpus, ...settings, '--checkpoint', checkpoint, '--checkpoint-steps', '5', '--out', out, '--quiet'], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  for (let i = 0; i < 6000 && !existsSync(path.join(checkpoint, 'encoder.json')); i++) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL');
+  assert.equal(existsSync(out), false, 'the killed run wrote no encoder');
+  const resumed = cli('pretrain', corpus, ...settings, '--checkpoint', checkpoint, '--resume', '--out', out, '--json');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout.trim()).steps, 40, 'the steps before the checkpoint count');
+  assert.deepEqual(readdirSync(out).sort(), ['encoder.json', 'tokenizer.json', 'weights.bin']);
+  assert.equal(existsSync(checkpoint), false, 'the checkpoint is removed once the encoder is written');
+});

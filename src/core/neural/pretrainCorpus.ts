@@ -4,10 +4,12 @@
 // windows, and the encoder trains on them for the budget given.
 import type { TextCorpus } from '../corpus';
 import type { LoadedTensorflow } from '../classify/tfBackend';
-import { trainBpe, type BpeTokenizer } from './bpe';
+import { trainBpe } from './bpe';
 import { encoderConfig, type EncoderArch, type EncoderConfig } from './config';
 import type { Encoder, PretrainProgress } from './encoder';
 import { pretrainEncoder } from './pretrain';
+import { loadEncoder, saveEncoder } from './encoderFolder';
+import { BpeTokenizer } from './bpe';
 import { sequenceWindows } from './windows';
 
 export interface CorpusPretrainOptions {
@@ -27,27 +29,49 @@ export interface CorpusPretrainOptions {
   /** The tokeniser is ready, and the text read as ids: before training starts. */
   onPrepared?(info: { vocabSize: number; tokens: number; windows: number; config: EncoderConfig }): void;
   onProgress?(progress: PretrainProgress): void;
+  /**
+   * Save the encoder (with its tokeniser) in `dir` every `everySteps` steps; with `resume`, go on from
+   * the one saved there instead of starting over (the tokeniser comes back with it; the optimiser's
+   * moments start again, so the run continues closely but not bit-identically).
+   */
+  checkpoint?: { dir: string; everySteps: number; resume: boolean };
 }
 
 export async function pretrainOnCorpus(corpus: TextCorpus, options: CorpusPretrainOptions): Promise<{ encoder: Encoder; tokenizer: BpeTokenizer; tokens: number }> {
-  const tokenizer = await trainBpe(corpus.chunks(options.signal), { vocabSize: options.vocabSize ?? 8000, chunked: true }, undefined, options.signal);
+  const saved = options.checkpoint?.resume ? await loadEncoder(options.checkpoint.dir, { tensorflow: options.tensorflow }).catch((error: Error) => {
+    throw new Error(`Cannot resume from ${options.checkpoint!.dir}: ${error.message}`);
+  }) : undefined;
+  if (saved && !saved.tokenizerJson) throw new Error(`The checkpoint in ${options.checkpoint!.dir} has no tokenizer.json. Start the run again without resuming.`);
+  const tokenizer = saved ? BpeTokenizer.fromJSON(saved.tokenizerJson) : await trainBpe(corpus.chunks(options.signal), { vocabSize: options.vocabSize ?? 8000, chunked: true }, undefined, options.signal);
   const sequences = await tokenizedLines(corpus, tokenizer, options.maxTokens ?? 5_000_000, options.signal);
   const tokens = sequences.reduce((n, s) => n + s.length, 0);
   if (tokens === 0) throw new Error('The text has no words to pretrain on: every file was empty or skipped.');
   const defaults = options.arch === 'lstm' ? { width: 256, layers: 1 } : { width: 128, layers: 2 };
-  const config = encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
+  const config = saved ? saved.encoder.config : encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
   const windows = sequenceWindows(sequences, config.arch, config.maxLen, tokenizer.size);
   if (windows.count === 0) throw new Error(`The text is too short to pretrain on: ${tokens} tokens make no window of ${config.maxLen}. Add text, or lower the sequence length.`);
   options.onPrepared?.({ vocabSize: tokenizer.size, tokens, windows: windows.count, config });
+  // What the checkpoint already did counts against the budget.
+  const doneSteps = saved?.encoder.stats?.steps ?? 0;
+  const doneMinutes = (saved?.encoder.stats?.elapsedMs ?? 0) / 60_000;
+  const minutes = options.minutes ?? (options.steps === undefined ? 20 : undefined);
+  const { checkpoint } = options;
   const encoder = await pretrainEncoder(windows, config, {
-    minutes: options.minutes ?? (options.steps === undefined ? 20 : undefined),
-    steps: options.steps,
+    minutes: minutes === undefined ? undefined : Math.max(0.01, minutes - doneMinutes),
+    steps: options.steps === undefined ? undefined : Math.max(1, options.steps - doneSteps),
+    from: saved?.encoder,
+    ...(checkpoint && { checkpoint: { everySteps: checkpoint.everySteps, save: (live: Encoder) => saveEncoder(checkpoint.dir, live, tokenizer.toJSON(), { replace: true }) } }),
     batchSize: options.batchSize ?? 32,
     learningRate: options.learningRate ?? 1e-3,
     signal: options.signal,
     tensorflow: options.tensorflow,
     onProgress: options.onProgress,
   });
+  if (saved) {
+    // One run's totals, the part before the checkpoint included.
+    if (encoder.stats) encoder.stats = { ...encoder.stats, steps: encoder.stats.steps + doneSteps, elapsedMs: encoder.stats.elapsedMs + doneMinutes * 60_000 };
+    saved.encoder.dispose();
+  }
   return { encoder, tokenizer, tokens };
 }
 
