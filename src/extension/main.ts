@@ -13,7 +13,9 @@ import { deleteModelCommand, exportModelCommand, modelDirOf, renameModelCommand 
 import { EditorFeatures } from './editorFeatures';
 import { MapController } from './mapController';
 import { JobQueue } from './jobQueue';
+import { EncoderInspector } from './encoderInspector';
 import type { SettingProblem } from './settingsCheck';
+import type { Inspection } from '../shared/protocol';
 import { SettingsWarnings } from './settingsWarnings';
 import { RunHistory, RunsTreeProvider, type RunRecord } from './runHistory';
 import { ClassifierController, type ClassifierOutcome, type CurveArgs, type TrainClassifierArgs } from './classifierController';
@@ -55,6 +57,8 @@ export interface TransferLabApi {
   timings(): { activationMs: number; panelReadyMs: number | undefined };
   /** Pretrain Encoder on Workspace without asking. */
   pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
+  /** The panel's Inspect: `word` in `texts`, read by the encoder `name` of .transfer-lab/encoders. */
+  inspectEncoder(name: string, texts: string[], word: string): Promise<Inspection>;
   /** Checks the transferLab settings now (as on every change) and returns what cannot be used as written. */
   settingProblems(): readonly SettingProblem[];
   /** Train Classifier… without asking. */
@@ -85,9 +89,10 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
   const comparer = new ModelComparer(dist('whatMovedWorker.js'), queries);
   const classifiers = new ClassifierController(dist('trainer.js'), config, log, history, jobs);
   const map = new MapController(dist('projectionWorker.js'), runs, log);
+  const encoders = new EncoderInspector(dist('trainer.js'), log);
   const editorFeatures = new EditorFeatures(runs, queries, config, context.workspaceState, log);
   const openPanel = () => {
-    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers, map, config });
+    const panel = TrainingPanel.show(context.extensionUri, { runs, queries, evaluator, comparer, classifiers, map, config, encoders });
     void editorFeatures.restoreActiveModel();
     return panel;
   };
@@ -277,6 +282,11 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
     pretrainEncoder: (args) => {
       openPanel();
       return runs.pretrainEncoder(args);
+    },
+    inspectEncoder: async (name, texts, word) => {
+      const answer = await encoders.inspect(0, name, texts, word);
+      if (answer.error) throw new Error(answer.error);
+      return answer.inspection!;
     },
     fineTune: ({ resource, ...args }) => {
       openPanel();

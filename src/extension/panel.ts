@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { listModels } from '../core/modelFolder';
 import type { ClassifierController } from './classifierController';
 import type { Config } from './config';
+import type { EncoderInspector } from './encoderInspector';
 import type { MapController } from './mapController';
 import type { ModelComparer } from './modelComparer';
 import type { ModelEvaluator } from './modelEvaluator';
@@ -30,6 +31,7 @@ export interface PanelServices {
   classifiers: ClassifierController;
   map: MapController;
   config: Config;
+  encoders: EncoderInspector;
 }
 
 export class TrainingPanel implements vscode.Disposable {
@@ -86,6 +88,7 @@ export class TrainingPanel implements vscode.Disposable {
         this.post(event);
         // A new or newly active model changes what "Side by side with" can offer.
         if (event.type === 'model' || event.type === 'runEnded') void this.postModelList();
+        if (event.type === 'runEnded') void this.postEncoderList();
       }),
       evaluator.onEvent((event) => this.post(event)),
       comparer.onEvent((event) => this.post(event)),
@@ -105,6 +108,7 @@ export class TrainingPanel implements vscode.Disposable {
         }
         this.ready = true;
         void this.postModelList();
+        void this.postEncoderList();
         if (this.pendingSearch) this.post(this.pendingSearch);
         this.pendingSearch = undefined;
         break;
@@ -174,6 +178,9 @@ export class TrainingPanel implements vscode.Disposable {
         this.post({ type: 'completions', requestId: message.requestId, prefix: message.prefix, words });
         break;
       }
+      case 'inspectEncoder':
+        this.post(await this.services.encoders.inspect(message.requestId, message.encoder, message.texts, message.word));
+        break;
       case 'setSecondModel': {
         const models = await this.listOtherModels();
         this.secondModelDir = message.name === null ? undefined : models.find((m) => path.basename(m.modelDir) === message.name)?.modelDir;
@@ -201,6 +208,10 @@ export class TrainingPanel implements vscode.Disposable {
     const active = this.services.runs.activeModel?.modelDir;
     const models = await listModels(path.resolve(folder.uri.fsPath, this.services.config.modelsFolder));
     return models.filter((m) => m.modelDir !== active);
+  }
+
+  private async postEncoderList(): Promise<void> {
+    this.post({ type: 'encoderList', names: await this.services.encoders.list() });
   }
 
   private async postModelList(models?: { modelDir: string }[]): Promise<void> {

@@ -8,6 +8,8 @@
 // ---------- shared value types ----------
 
 import type { TrainingProgress, Word2VecOptions } from '../core/word2vec';
+import type { Inspection } from '../core/neural/inspect';
+export type { Inspection };
 import type { GloveOptions } from '../core/glove/glove';
 import type { LockSetting } from '../core/lockFactors';
 import {
@@ -215,6 +217,14 @@ export interface ImportJob {
   skipBadLines: boolean;
 }
 
+/** Inspect in the Encoder section, run in the trainer process (TensorFlow.js never loads in the host). */
+export interface InspectEncoderJob {
+  kind: 'inspect-encoder';
+  encoderDir: string;
+  texts: string[];
+  word: string;
+}
+
 /** Pretrain Encoder: a BPE tokeniser and a Transformer (masked LM) or LSTM (next token) on the files. */
 export interface EncoderJob {
   kind: 'pretrain-encoder';
@@ -242,7 +252,7 @@ export interface EncoderSummary {
 }
 
 export type HostToTrainer =
-  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob | ClassifierJob | EncoderJob }
+  | { type: 'start'; runId: string; job: Word2VecJob | ImportJob | ClassifierJob | EncoderJob | InspectEncoderJob }
   | { type: 'cancel'; runId: string };
 
 // ---------- trainer -> extension host ----------
@@ -253,6 +263,7 @@ export type TrainerToHost =
   | { type: 'corpus'; runId: string; report: CorpusReport }
   | { type: 'vocabulary'; runId: string; vocabularySize: number; corpusWords: number }
   | { type: 'encoderDone'; runId: string; encoder: EncoderSummary }
+  | { type: 'inspection'; runId: string; inspection: Inspection }
   /** A checkpoint is on disk: a crash from now on can resume from `epoch` with `wordsDone` trained. */
   | { type: 'checkpoint'; runId: string; dir: string; epoch: number; wordsDone: number; savedAt: string }
   | { type: 'progress'; runId: string; progress: TrainingProgress }
@@ -290,6 +301,8 @@ export type PanelToHost =
   | { type: 'complete'; requestId: number; prefix: string }
   /** "Side by side with": a second model, by its name in the models folder, answers every search too; null for none. */
   | { type: 'setSecondModel'; name: string | null }
+  /** The Encoder section's Inspect: a word in the given sentences, read by an encoder named as the host listed it. */
+  | { type: 'inspectEncoder'; requestId: number; encoder: string; texts: string[]; word: string }
   | ClassifierPanelRequest;
 
 // ---------- extension host -> webview ----------
@@ -363,6 +376,9 @@ export type HostToPanel =
    */
   | { type: 'neighbours'; requestId: number; word: string; results: Neighbour[]; note?: string; error?: string; second?: SecondAnswer }
   | { type: 'completions'; requestId: number; prefix: string; words: string[] }
+  /** The encoders of .transfer-lab/encoders, by name, for the Encoder section. */
+  | { type: 'encoderList'; names: string[] }
+  | { type: 'inspection'; requestId: number; encoder: string; inspection?: Inspection; error?: string }
   /** The models the search can be set side by side with (names in the models folder), and the one chosen. */
   | { type: 'modelList'; names: string[]; second: string | null }
   | { type: 'evaluationState'; state: EvaluationState; message: string }
@@ -440,6 +456,13 @@ export function parsePanelToHost(raw: unknown): PanelToHost | undefined {
       if (!isFiniteNumber(requestId) || !isString(prefix) || prefix.length === 0 || prefix.length > MAX_QUERY_LENGTH) return undefined;
       return { type: 'complete', requestId, prefix };
     }
+    case 'inspectEncoder': {
+      const { requestId, encoder, texts, word } = raw;
+      // An encoder by name, never a path: the host looks it up among the encoders it listed.
+      if (!isFiniteNumber(requestId) || !isString(encoder) || encoder === '' || encoder.length > 255 || /[\\/]/.test(encoder) || encoder === '.' || encoder === '..') return undefined;
+      if (!isInspectionRequest(texts, word)) return undefined;
+      return { type: 'inspectEncoder', requestId, encoder, texts: texts as string[], word: (word as string).trim() };
+    }
     case 'setSecondModel': {
       const { name } = raw;
       if (name === null) return { type: 'setSecondModel', name: null };
@@ -482,6 +505,10 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
   if (raw.type === 'cancel') return { type: 'cancel', runId: raw.runId };
   if (raw.type !== 'start' || !isObject(raw.job)) return undefined;
   const job = raw.job;
+  if (job.kind === 'inspect-encoder') {
+    const ok = isString(job.encoderDir) && job.encoderDir !== '' && isInspectionRequest(job.texts, job.word);
+    return ok ? (raw as HostToTrainer) : undefined;
+  }
   if (job.kind === 'pretrain-encoder') {
     const ok =
       Array.isArray(job.files) && job.files.every(isString) && isString(job.corpusRoot) && isFiniteNumber(job.maxFileBytes) &&
@@ -535,6 +562,8 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
       return isString(raw.runId) && isObject(raw.report) && Array.isArray(raw.report.skipped) ? (raw as TrainerToHost) : undefined;
     case 'vocabulary':
       return isString(raw.runId) && isFiniteNumber(raw.vocabularySize) && isFiniteNumber(raw.corpusWords) ? (raw as TrainerToHost) : undefined;
+    case 'inspection':
+      return isString(raw.runId) && isInspection(raw.inspection) ? (raw as TrainerToHost) : undefined;
     case 'encoderDone': {
       const e = raw.encoder;
       return isString(raw.runId) && isObject(e) && isString(e.name) && isString(e.encoderDir) && (e.arch === 'transformer' || e.arch === 'lstm') &&
@@ -582,6 +611,10 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
         (raw.second === undefined || (isObject(raw.second) && isString(raw.second.model) && isNeighbourList(raw.second.results) && isOptionalString(raw.second.error)))
         ? (raw as HostToPanel)
         : undefined;
+    case 'encoderList':
+      return Array.isArray(raw.names) && raw.names.every(isString) ? (raw as HostToPanel) : undefined;
+    case 'inspection':
+      return isFiniteNumber(raw.requestId) && isString(raw.encoder) && (raw.inspection === undefined || isInspection(raw.inspection)) && isOptionalString(raw.error) ? (raw as HostToPanel) : undefined;
     case 'completions':
       return isFiniteNumber(raw.requestId) && isString(raw.prefix) && Array.isArray(raw.words) && raw.words.every(isString) ? (raw as HostToPanel) : undefined;
     case 'modelList':
@@ -635,6 +668,26 @@ export function parseHostToPanel(raw: unknown): HostToPanel | undefined {
 }
 
 const MAX_MOVED_WORDS = 1000;
+/** Up to 8 sentences of at most 2,000 characters, and a word: what Inspect may ask the trainer. */
+function isInspectionRequest(texts: unknown, word: unknown): boolean {
+  return Array.isArray(texts) && texts.length >= 1 && texts.length <= 8 && texts.every((t) => isString(t) && t.length <= 2000) && isString(word) && word.trim() !== '' && word.length <= MAX_QUERY_LENGTH;
+}
+
+function isInspection(v: unknown): v is Inspection {
+  if (!isObject(v) || !isString(v.word) || !Array.isArray(v.pieces) || !v.pieces.every(isString)) return false;
+  if (!Array.isArray(v.tokens) || !v.tokens.every((row) => Array.isArray(row) && row.every(isString))) return false;
+  if (!Array.isArray(v.similarities) || !v.similarities.every((s) => isObject(s) && isFiniteNumber(s.a) && isFiniteNumber(s.b) && isFiniteNumber(s.cosine))) return false;
+  return (
+    Array.isArray(v.occurrences) &&
+    v.occurrences.every(
+      (o) =>
+        isObject(o) && isFiniteNumber(o.text) && isFiniteNumber(o.position) && Array.isArray(o.nearest) &&
+        o.nearest.every((n) => isObject(n) && isString(n.token) && isFiniteNumber(n.text) && isFiniteNumber(n.similarity)) &&
+        (o.attention === undefined || (Array.isArray(o.attention) && o.attention.every((layer) => Array.isArray(layer) && layer.every((head) => Array.isArray(head) && head.every(isFiniteNumber))))),
+    )
+  );
+}
+
 const isNeighbourList = (v: unknown): v is Neighbour[] =>
   Array.isArray(v) && v.length <= MAX_K && v.every((n) => isObject(n) && isString(n.word) && isFiniteNumber(n.similarity));
 const isComparedModel = (v: unknown): v is ComparedModel => isObject(v) && isLabel(v.name) && isLabel(v.description);

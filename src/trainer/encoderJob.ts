@@ -4,9 +4,11 @@
 import * as path from 'node:path';
 import { FileCorpus } from '../core/corpus';
 import { loadTensorflow } from '../core/classify/tfBackend';
-import { saveEncoder } from '../core/neural/encoderFolder';
+import { loadEncoder, saveEncoder } from '../core/neural/encoderFolder';
+import { BpeTokenizer } from '../core/neural/bpe';
+import { inspectWord } from '../core/neural/inspect';
 import { pretrainOnCorpus } from '../core/neural/pretrainCorpus';
-import type { EncoderJob, TrainerToHost } from '../shared/protocol';
+import type { EncoderJob, InspectEncoderJob, TrainerToHost } from '../shared/protocol';
 
 export async function runEncoderJob(runId: string, job: EncoderJob, signal: AbortSignal, emit: (message: TrainerToHost) => void): Promise<void> {
   const tensorflow = await loadTensorflow();
@@ -48,4 +50,16 @@ export async function runEncoderJob(runId: string, job: EncoderJob, signal: Abor
     encoder: { name: job.name, encoderDir: job.encoderDir, arch: job.arch, steps: stats?.steps ?? 0, finalLoss: stats?.finalLoss ?? 0, tokensPerSecond: stats?.tokensPerSecond ?? 0, backend: tensorflow.backend, corpusTokens: tokens },
   });
   encoder.dispose();
+}
+
+/** Inspect: loads the encoder and its tokeniser, reads the texts, and reports the word in context. */
+export async function runInspectJob(runId: string, job: InspectEncoderJob, emit: (message: TrainerToHost) => void): Promise<void> {
+  const tensorflow = await loadTensorflow();
+  const { encoder, tokenizerJson } = await loadEncoder(job.encoderDir, { tensorflow });
+  try {
+    if (!tokenizerJson) throw new Error(`${path.basename(job.encoderDir)} has no tokenizer.json: pretrain it again.`);
+    emit({ type: 'inspection', runId, inspection: inspectWord(encoder, BpeTokenizer.fromJSON(tokenizerJson), job.texts, job.word, 8) });
+  } finally {
+    encoder.dispose();
+  }
 }

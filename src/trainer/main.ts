@@ -4,7 +4,7 @@
 import { parseHostToTrainer, type HostToTrainer, type TrainerToHost } from '../shared/protocol';
 import { runWord2VecJob } from './runJob';
 import { runImportJob } from './importJob';
-import { runEncoderJob } from './encoderJob';
+import { runEncoderJob, runInspectJob } from './encoderJob';
 import { runClassifyCurveJob, runClassifyPredictJob, runClassifyTrainJob } from './classifierJob';
 
 if (typeof process.send !== 'function') {
@@ -40,6 +40,7 @@ async function start(message: Extract<HostToTrainer, { type: 'start' }>): Promis
     else if (job.kind === 'classify-curve') await runClassifyCurveJob(runId, job, signal, emit);
     else if (job.kind === 'classify-predict') await runClassifyPredictJob(runId, job, signal, emit);
     else if (job.kind === 'pretrain-encoder') await runEncoderJob(runId, job, signal, emit);
+    else if (job.kind === 'inspect-encoder') await runInspectJob(runId, job, emit);
     else await runWord2VecJob(runId, job, signal, emit);
     await finish(0);
   } catch (error) {

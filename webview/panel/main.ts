@@ -22,6 +22,7 @@ import { ClassifierView } from './classifier';
 import { MapView } from './map';
 import { ComparisonView } from './comparison';
 import { ExplorerView } from './explorer';
+import { EncoderView } from './encoder';
 import { $, element, headerRow } from './dom';
 
 interface VsCodeApi {
@@ -54,6 +55,7 @@ const comparison = new ComparisonView((message) => vscode.postMessage(message));
 const classifier = new ClassifierView((message) => vscode.postMessage(message));
 const map = new MapView((message) => vscode.postMessage(message));
 const explorer = new ExplorerView((message) => vscode.postMessage(message));
+const encoderView = new EncoderView((message) => vscode.postMessage(message));
 
 let running = false;
 
@@ -108,6 +110,10 @@ function handle(message: HostToPanel): void {
     case 'comparedWord':
     case 'evaluationPair':
       comparison.handle(message);
+      break;
+    case 'encoderList':
+    case 'inspection':
+      encoderView.handle(message);
       break;
     case 'mapState':
     case 'map':

@@ -3,6 +3,7 @@
 // host reports is written by the section views with textContent.
 import { CLASSIFIER_SECTION_HTML } from './classifierHtml';
 import { EXPLORER_SECTION_HTML } from './explorerHtml';
+import { ENCODER_SECTION_HTML } from './encoderHtml';
 import { MAP_SECTION_HTML } from './mapHtml';
 
 export const PANEL_BODY_HTML = /* html */ `
@@ -76,5 +77,6 @@ export const PANEL_BODY_HTML = /* html */ `
     </section>
     ${MAP_SECTION_HTML}
     ${CLASSIFIER_SECTION_HTML}
+    ${ENCODER_SECTION_HTML}
   </main>
 `;

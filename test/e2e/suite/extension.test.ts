@@ -74,6 +74,7 @@ interface TransferLabApi {
   runs(): { id: string; kind: string; title: string; state: string; startedAt: number; endedAt?: number; summary?: string; output?: string; checkpoint?: string; modelDir?: string; description: string; contextValue: string }[];
   settingProblems(): readonly { key: string; message: string }[];
   pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
+  inspectEncoder(name: string, texts: string[], word: string): Promise<{ pieces: string[]; occurrences: { text: number; nearest: { token: string }[]; attention?: number[][][] }[]; similarities: { cosine: number }[] }>;
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
   trainClassifier(args: {
     dataPath: string;
@@ -1077,6 +1078,14 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.equal(record.kind, 'encoder');
     assert.equal(record.state, 'done');
     assert.match(record.description, /lstm · \d+ steps · loss \d+\.\d{3} \(perplexity \d+\) · [\d,]+ tokens\/s/);
+
+    // The panel's Inspect, through its own trainer process: a word in two sentences.
+    const inspection = await within(api.inspectEncoder('e2e-encoder', ['emma said she was happy', 'harriet thought emma was right'], 'emma'), 60_000, 'inspect');
+    assert.equal(inspection.occurrences.length, 2);
+    assert.equal(inspection.similarities.length, 1);
+    assert.ok(Math.abs(inspection.similarities[0].cosine) <= 1);
+    assert.ok(inspection.occurrences.every((o) => o.nearest.length > 0 && o.attention === undefined), 'an LSTM has no attention maps');
+    await assert.rejects(api.inspectEncoder('no-such-encoder', ['emma'], 'emma'), /There is no encoder named no-such-encoder/);
   });
   test('the map: PCA and UMAP of the active model’s most frequent words in a worker, reproducible by seed, exported as CSV', async function () {
     this.timeout(180_000);
