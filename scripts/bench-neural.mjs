@@ -8,7 +8,7 @@
 // Prints one markdown table per data set, with wall times and tokens/s. Usage:
 //   npm run bench:neural [-- --minutes 20 --slice-mb 24 --sizes 50,100,200,500 --no-build]
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-cnn': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    /** Reuse the encoders of an earlier run (a folder holding transformer/ and lstm/, from --keep). */
+    encoders: { type: 'string' },
   },
 });
 const SETS = [
@@ -77,20 +79,33 @@ async function main() {
   if (!values['no-build']) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'tl-bench-neural-'));
   try {
-    const slice = join(work, 'slice.txt');
-    const bytes = await writeSlice(slice, Number(values['slice-mb']));
-    log(`slice: ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text`);
     const minutes = values.minutes;
-    const [transformer, lstm] = await Promise.all(
-      ['transformer', 'lstm'].map((arch) => cli(['pretrain', slice, '--arch', arch, '--minutes', minutes, '--vocab-size', '8000', '--out', join(work, arch), '--quiet'], `pretrain ${arch}`)),
-    );
-    const encoders = { transformer, lstm };
+    let bytes = Number(values['slice-mb']) * 1024 * 1024;
+    let encoders;
+    const home = values.encoders ? resolve(values.encoders) : work;
+    if (values.encoders) {
+      // The pretraining facts are in each encoder's encoder.json.
+      const fromManifest = (arch) => {
+        const t = JSON.parse(readFileSync(join(home, arch, 'encoder.json'), 'utf8')).training;
+        return { result: { backend: t.backend, steps: t.steps, finalLoss: t.finalLoss, tokensPerSecond: t.tokensPerSecond }, seconds: t.elapsedMs / 1000 };
+      };
+      encoders = { transformer: fromManifest('transformer'), lstm: fromManifest('lstm') };
+      log(`reusing the encoders in ${home}`);
+    } else {
+      const slice = join(work, 'slice.txt');
+      bytes = await writeSlice(slice, Number(values['slice-mb']));
+      log(`slice: ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text`);
+      const [transformer, lstm] = await Promise.all(
+        ['transformer', 'lstm'].map((arch) => cli(['pretrain', slice, '--arch', arch, '--minutes', minutes, '--vocab-size', '8000', '--out', join(work, arch), '--quiet'], `pretrain ${arch}`)),
+      );
+      encoders = { transformer, lstm };
+    }
     const sections = [];
     for (const set of SETS) {
       const curveArgs = ['--sizes', values.sizes, '--epochs', values.epochs, '--seed', '1', '--quiet'];
       const jobs = [
-        cli(['classify', 'curve', set.data, '--encoder', join(work, 'transformer'), ...curveArgs], `${set.name} transformer`),
-        cli(['classify', 'curve', set.data, '--encoder', join(work, 'lstm'), ...curveArgs], `${set.name} lstm`),
+        cli(['classify', 'curve', set.data, '--encoder', join(home, 'transformer'), ...curveArgs], `${set.name} transformer`),
+        cli(['classify', 'curve', set.data, '--encoder', join(home, 'lstm'), ...curveArgs], `${set.name} lstm`),
       ];
       const [t, l] = await Promise.all(jobs);
       const cnn = values['no-cnn'] ? undefined : await cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', ...curveArgs], `${set.name} word-vector CNN`);

@@ -80,7 +80,9 @@ export async function encoderCurve(
   onPoint?: (point: EncoderCurvePoint) => void,
 ): Promise<EncoderCurvePoint[]> {
   const points: EncoderCurvePoint[] = [];
-  const all = [...new Set([...sizes.filter((n) => n < split.train.length), split.train.length])].sort((a, b) => a - b);
+  // Unlike the word-vector curve the whole training set is added only when a size asks for it: fine-tuning
+  // an encoder on thousands of examples takes an hour on one core.
+  const all = [...new Set(sizes.map((n) => Math.min(n, split.train.length)))].sort((a, b) => a - b);
   for (const size of all) {
     const train = size === split.train.length ? split.train : sampleTrainingSubset(split.train, size, settings.seed ?? 1);
     for (const training of trainings) {
