@@ -108,7 +108,7 @@ async function main() {
         cli(['classify', 'curve', set.data, '--encoder', join(home, 'lstm'), ...curveArgs], `${set.name} lstm`),
       ];
       const [t, l] = await Promise.all(jobs);
-      const cnn = values['no-cnn'] ? undefined : await cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', ...curveArgs], `${set.name} word-vector CNN`);
+      const cnn = values['no-cnn'] ? undefined : await cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', '--no-whole-set', ...curveArgs], `${set.name} word-vector CNN`);
       sections.push(table(set, t, l, cnn));
     }
     const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';

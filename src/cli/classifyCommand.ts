@@ -42,7 +42,7 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --text-column C --label-column C   CSV/TSV columns (name or 0-based index); --text-field --label-field for JSONL
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
   --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
-  --sizes LIST         curve: training-set sizes, comma-separated (the whole set is always added) [${CURVE_SIZES.join(',')}]
+  --sizes LIST         curve: training-set sizes, comma-separated (the whole set is added, unless --no-whole-set) [${CURVE_SIZES.join(',')}]
   --folds K            train: also report k-fold cross-validation over all the data (the classifier
                        written is trained on the usual split); bench: k-fold cross-validation (default: the data's own test split if it has one, else 10)
                        bench's --arch takes a list, each item optionally with its embeddings: bag:tuned,cnn:frozen
@@ -289,7 +289,7 @@ function csvCell(text: string): string {
 // ---------- curve ----------
 
 async function classifyCurve(argv: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, sizes: { kind: 'string' } });
+  const { positional, flags } = parseArgs(argv, { ...DATA_FLAGS, ...TRAINING_FLAGS, sizes: { kind: 'string' }, 'no-whole-set': { kind: 'boolean' } });
   if (positional.length !== 1) throw new UsageError('classify curve takes one labelled dataset. Example: transfer-lab classify curve reviews/ --vectors glove.txt');
   const log = stderrLog(flags.quiet === true || flags.json === true);
   if (flags.encoder !== undefined) return classifyCurveOnEncoder(positional[0], flags, log);
@@ -305,6 +305,7 @@ async function classifyCurve(argv: string[]): Promise<number> {
   log(`${arch} on ${split.train.length} training examples at most; scored on ${split.test.length} test examples; TensorFlow.js ${backend}`);
   const points = await transferGainCurve(split, dataset.labels, recipe, vectors, {
     sizes,
+    wholeSet: flags['no-whole-set'] !== true,
     seed: recipe.seed,
     onPoint: (p) => log(`  ${String(p.size).padStart(6)} examples, ${p.variant.padEnd(6)}: accuracy ${pct(p.accuracy)}, macro-F1 ${pct(p.macroF1)} (${p.trainSeconds.toFixed(1)} s)`),
   });

@@ -107,9 +107,9 @@ export async function transferGainCurve(
   labels: string[],
   recipe: Omit<ClassifierRecipe, 'embeddings'>,
   vectors: WordVectors,
-  options: { sizes?: number[]; variants?: readonly EmbeddingMode[]; seed?: number; onPoint?: (point: CurvePoint) => void; hooks?: Omit<RunHooks, 'onEpoch'> } = {},
+  options: { sizes?: number[]; variants?: readonly EmbeddingMode[]; seed?: number; onPoint?: (point: CurvePoint) => void; hooks?: Omit<RunHooks, 'onEpoch'>; /** Default true: the whole training set is the last point. */ wholeSet?: boolean } = {},
 ): Promise<CurvePoint[]> {
-  const sizes = curveSizes(options.sizes ?? CURVE_SIZES, split.train.length, labels.length);
+  const sizes = curveSizes(options.sizes ?? CURVE_SIZES, split.train.length, labels.length).filter((n) => options.wholeSet !== false || n < split.train.length);
   const points: CurvePoint[] = [];
   for (const size of sizes) {
     const train = size >= split.train.length ? split.train : sampleTrainingSubset(split.train, size, options.seed ?? 1);
