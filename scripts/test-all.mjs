@@ -129,7 +129,9 @@ async function unitTier() {
   // Node 20's --test does not expand globs itself.
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test', 'unit', f)) : [];
   if (files.length === 0) return { passed: 0, failed: 0, note: 'no test/unit/*.test.ts' };
-  const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { capture: true, timeoutMs: 10 * 60_000 });
+  // About 6 minutes on an idle 2-core machine (real data, fuzzing, kills, small networks trained);
+  // a shared machine can double that.
+  const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...files], { capture: true, timeoutMs: 25 * 60_000 });
   // The TAP summary ends the output: "# tests N", "# pass N", "# fail N", "# cancelled N", ...
   const count = (key) => {
     const last = [...out.matchAll(new RegExp(`^# ${key} (\\d+)\\s*$`, 'gm'))].at(-1);
