@@ -3,8 +3,7 @@
 // extension host sends (checked by the protocol's own validator first), and asserts the DOM and the
 // requests it posts. Saves a screenshot to test-artifacts/classifier-view.png.
 // Run: node test/webview/classifierView.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
-import { chromium } from 'playwright-core';
-import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { bundle, check, equal, finish, launchChromium, openComponentPage, ROOT, testPage } from './harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -119,14 +118,9 @@ for (const [size, scratch, frozen, tuned] of [
 
 // ---------- the run ----------
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setContent(page0);
-  await page.waitForFunction(() => window.ready === true);
-  const feed = (message) => page.evaluate((m) => window.feed(m), message);
+  const { page, errors, feed } = await openComponentPage(browser, page0, { viewport: { width: 1000, height: 900 } });
   const posted = () => page.evaluate(() => window.posted);
   const clearPosted = () => page.evaluate(() => (window.posted = []));
   const text = (selector) => page.$eval(selector, (el) => el.textContent ?? '');

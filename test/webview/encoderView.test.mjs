@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { bundle, check, equal, finish, launchChromium, openComponentPage, ROOT, testPage } from './harness.mjs';
 
 const TEXTS = ['the government said the bank would cut rates', 'the river bank was flooded after the storm'];
 const work = mkdtempSync(join(tmpdir(), 'tl-encoder-view-'));
@@ -43,14 +42,9 @@ const view = new EncoderView((message) => vscode.postMessage(message));
 window.feed = (message) => view.handle(message);
 window.ready = true;
 `;
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setContent(testPage(await bundle(entry, 'encoder-view-entry.ts')));
-  await page.waitForFunction(() => window.ready === true);
-  const feed = (m) => page.evaluate((x) => window.feed(x), m);
+  const { page, errors, feed } = await openComponentPage(browser, testPage(await bundle(entry, 'encoder-view-entry.ts')), { viewport: { width: 1000, height: 760 } });
   const posted = () => page.evaluate(() => window.posted);
 
   check('before any encoder: the controls are disabled', await page.$$eval('#encoder-name, #encoder-word, #encoder-texts', (els) => els.every((e) => e.disabled)));

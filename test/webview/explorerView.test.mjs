@@ -6,8 +6,7 @@
 // Screenshots: test-artifacts/explorer-completion.png, test-artifacts/explorer-side-by-side.png.
 // Run: node test/webview/explorerView.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { bundle, check, equal, finish, launchChromium, openComponentPage, ROOT, testPage } from './harness.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -56,14 +55,9 @@ window.ready = true;
 `;
 const page0 = testPage(await bundle(entry, 'explorer-test-entry.ts'));
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setContent(page0);
-  await page.waitForFunction(() => window.ready === true);
-  const feed = (message) => page.evaluate((m) => window.feed(m), message);
+  const { page, errors, feed } = await openComponentPage(browser, page0, { viewport: { width: 900, height: 640 } });
   const posted = () => page.evaluate(() => window.posted);
   const clearPosted = () => page.evaluate(() => (window.posted = []));
   const attr = (selector, name) => page.$eval(selector, (el, n) => el.getAttribute(n), name);

@@ -2,6 +2,7 @@
 // and a test page with a dark theme's variables, the panel's CSS and a mocked acquireVsCodeApi that
 // records what the component posts (window.posted).
 import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +77,23 @@ export function testPage(script, extraStyle = '') {
 window.posted = [];
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => {} });
 </script><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
+}
+
+/** Headless Chromium as every component test launches it. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * A page holding `html` whose script sets window.ready: page errors are collected in `errors`, and
+ * `feed(message)` hands a host message to the component (window.feed).
+ */
+export async function openComponentPage(browser, html, pageOptions) {
+  const page = await browser.newPage(pageOptions);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent(html);
+  await page.waitForFunction(() => window.ready === true);
+  const feed = (message) => page.evaluate((m) => window.feed(m), message);
+  return { page, errors, feed };
 }

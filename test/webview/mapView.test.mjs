@@ -6,8 +6,7 @@
 // machine). Saves a screenshot to test-artifacts/map-view.png.
 // Run: node test/webview/mapView.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
-import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { bundle, check, equal, finish, launchChromium, openComponentPage, ROOT, testPage } from './harness.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -61,14 +60,9 @@ const page0 = testPage(script, 'body { background: #181818; color: #ccc; font-fa
 // ---------- the run ----------
 
 const fps = {};
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 760 }, deviceScaleFactor: 2 });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setContent(page0);
-  await page.waitForFunction(() => window.ready === true);
-  const feed = (message) => page.evaluate((m) => window.feed(m), message);
+  const { page, errors, feed } = await openComponentPage(browser, page0, { viewport: { width: 1000, height: 760 }, deviceScaleFactor: 2 });
   const posted = () => page.evaluate(() => window.posted);
   const clearPosted = () => page.evaluate(() => (window.posted = []));
   const text = (selector) => page.$eval(selector, (el) => el.textContent ?? '');

@@ -7,8 +7,7 @@
 //  - a high-contrast theme keeps borders on the inputs (screenshot test-artifacts/panel-high-contrast.png).
 // The host is played with messages of the protocol's exact shapes, posted as VS Code posts them.
 // Run: node test/webview/panelAccessibility.test.mjs   (CHROMIUM_PATH overrides /usr/bin/chromium)
-import { chromium } from 'playwright-core';
-import { bundle, check, CHROMIUM, equal, finish, ROOT, testPage } from './harness.mjs';
+import { bundle, check, equal, finish, launchChromium, ROOT, testPage } from './harness.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -64,7 +63,7 @@ const HIGH_CONTRAST = {
   '--vscode-button-border': '#6fc3df',
 };
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const errors = [];

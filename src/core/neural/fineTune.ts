@@ -11,6 +11,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { SparseAdam, type EpochReport, type LabelledText } from '../classify/trainClassifier';
 import { WeightFactory } from '../classify/architectures';
 import { Random } from '../random';
+import { abortError } from '../corpus';
 import type { BpeTokenizer } from './bpe';
 import { PAD_ID } from './config';
 import { createEncoder, encoderInput, paddingMask, type Encoder } from './encoder';
@@ -99,13 +100,13 @@ export async function trainEncoderClassifier(options: EncoderClassifierOptions):
   const started = performance.now();
   let step = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    if (options.signal?.aborted) throw abortError();
+    if (options.signal?.aborted) throw abortError('Training cancelled');
     const epochStarted = performance.now();
     const order = shuffled(trainIds.length, random);
     let lossSum = 0;
     let correct = 0;
     for (let at = 0; at < order.length; at += batchSize) {
-      if (options.signal?.aborted) throw abortError();
+      if (options.signal?.aborted) throw abortError('Training cancelled');
       const which = order.slice(at, at + batchSize);
       const y = which.map((i) => trainY[i]);
       step++;
@@ -308,8 +309,3 @@ function shuffled(n: number, random: Random): number[] {
   return order;
 }
 
-function abortError(): Error {
-  const error = new Error('Training cancelled');
-  error.name = 'AbortError';
-  return error;
-}
