@@ -5,10 +5,14 @@
 //  3. `transfer-lab classify curve --encoder` on SST-2 and MR: from scratch, frozen and fine-tuned, at
 //     --sizes labelled examples; beside it the word-vector CNN of the classifier issue
 //     (`classify curve --vectors glove… --arch cnn`), the same sizes and test sets.
-// Prints one markdown table per data set, with wall times and tokens/s. Usage:
-//   npm run bench:neural [-- --minutes 20 --slice-mb 24 --sizes 50,100,200,500 --no-build]
+//  4. SST-2 only (it has given splits, so its training texts can be read without the test's): the
+//     Transformer adapted to the task's own unlabelled training sentences (`pretrain --from`, for
+//     --adapt-minutes), then fine-tuned the same way: the workspace-of-reviews case.
+// The curves run two at a time (one core each). Prints one markdown table per data set, with wall
+// times and tokens/s. Usage:
+//   npm run bench:neural [-- --minutes 20 --slice-mb 24 --sizes 50,100,200,500 --adapt-minutes 3 --no-build]
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     'slice-mb': { type: 'string', default: '24' },
     sizes: { type: 'string', default: '50,100,200,500' },
     epochs: { type: 'string', default: '8' },
+    'adapt-minutes': { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
     'no-cnn': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -32,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 const SETS = [
-  { name: 'SST-2', data: join(DATA, 'classification', 'sst2') },
+  { name: 'SST-2', data: join(DATA, 'classification', 'sst2'), adapt: join(DATA, 'classification', 'sst2', 'train.jsonl') },
   { name: 'MR', data: join(DATA, 'classification', 'mr', 'mr.jsonl') },
 ];
 const GLOVE = join(DATA, 'vectors', 'glove.6B.100d.top40k.txt.gz');
@@ -73,6 +78,34 @@ async function writeSlice(file, megabytes) {
   return written;
 }
 
+/** Runs the jobs (functions returning promises) `width` at a time; resolves with their results in order. */
+async function pool(jobs, width) {
+  const results = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  return results;
+}
+
+/**
+ * The Transformer continued on the task's unlabelled training sentences (the labels are never read),
+ * then fine-tuned ('all' only; its scratch twin is the curve's).
+ */
+async function adaptedCurve(set, home, work, minutes, curveArgs) {
+  const text = join(work, `${set.name}-train.txt`);
+  const lines = readFileSync(set.adapt, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l).text);
+  writeFileSync(text, `${lines.join('\n')}\n`);
+  const out = join(work, `transformer-${set.name}`);
+  const pretrain = await cli(['pretrain', text, '--from', join(home, 'transformer'), '--minutes', String(minutes), '--out', out, '--quiet'], `${set.name} adapt transformer`);
+  const curve = await cli(['classify', 'curve', set.data, '--encoder', out, '--encoder-training', 'all', ...curveArgs], `${set.name} adapted transformer`);
+  return { ...curve, pretrain, sentences: lines.length };
+}
+
 const pct = (x) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}`);
 
 async function main() {
@@ -87,7 +120,7 @@ async function main() {
       // The pretraining facts are in each encoder's encoder.json.
       const fromManifest = (arch) => {
         const t = JSON.parse(readFileSync(join(home, arch, 'encoder.json'), 'utf8')).training;
-        return { result: { backend: t.backend, steps: t.steps, finalLoss: t.finalLoss, tokensPerSecond: t.tokensPerSecond }, seconds: t.elapsedMs / 1000 };
+        return { result: { backend: t.backend, steps: t.steps, finalLoss: t.finalLoss, tokensPerSecond: t.tokensPerSecond, tokenVectorSeconds: t.tokenVectorSeconds }, seconds: t.elapsedMs / 1000 + (t.tokenVectorSeconds ?? 0) };
       };
       encoders = { transformer: fromManifest('transformer'), lstm: fromManifest('lstm') };
       log(`reusing the encoders in ${home}`);
@@ -100,26 +133,29 @@ async function main() {
       );
       encoders = { transformer, lstm };
     }
-    const sections = [];
-    for (const set of SETS) {
-      const curveArgs = ['--sizes', values.sizes, '--epochs', values.epochs, '--seed', '1', '--quiet'];
-      const jobs = [
-        cli(['classify', 'curve', set.data, '--encoder', join(home, 'transformer'), ...curveArgs], `${set.name} transformer`),
-        cli(['classify', 'curve', set.data, '--encoder', join(home, 'lstm'), ...curveArgs], `${set.name} lstm`),
-      ];
-      const [t, l] = await Promise.all(jobs);
-      const cnn = values['no-cnn'] ? undefined : await cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', '--no-whole-set', ...curveArgs], `${set.name} word-vector CNN`);
-      sections.push(table(set, t, l, cnn));
-    }
+    const curveArgs = ['--sizes', values.sizes, '--epochs', values.epochs, '--seed', '1', '--quiet'];
+    const adaptMinutes = Number(values['adapt-minutes']);
+    const perSet = SETS.map((set) => [
+      () => cli(['classify', 'curve', set.data, '--encoder', join(home, 'transformer'), ...curveArgs], `${set.name} transformer`),
+      () => cli(['classify', 'curve', set.data, '--encoder', join(home, 'lstm'), ...curveArgs], `${set.name} lstm`),
+      () => (values['no-cnn'] ? undefined : cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', '--no-whole-set', ...curveArgs], `${set.name} word-vector CNN`)),
+      ...(set.adapt && adaptMinutes > 0 ? [() => adaptedCurve(set, home, work, adaptMinutes, curveArgs)] : []),
+    ]);
+    const results = await pool(perSet.flat(), 2);
+    const sections = SETS.map((set, i) => {
+      const from = perSet.slice(0, i).reduce((n, jobs) => n + jobs.length, 0);
+      const [t, l, cnn, adapted] = results.slice(from, from + perSet[i].length);
+      return table(set, t, l, cnn, adapted);
+    });
     const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
     const lines = [
       `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Command: \`npm run bench:neural -- ${process.argv.slice(2).join(' ')}\`.`,
       '',
       `Pretraining on ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text for ${minutes} minutes each (the two at once, one core each):`,
       '',
-      '| encoder | backend | steps | final loss (perplexity) | tokens/s | wall s |',
-      '|---|---|---:|---:|---:|---:|',
-      ...Object.entries(encoders).map(([arch, { result, seconds }]) => `| ${arch} | ${result.backend} | ${result.steps} | ${result.finalLoss.toFixed(3)} (${Math.exp(result.finalLoss).toFixed(0)}) | ${Math.round(result.tokensPerSecond).toLocaleString('en-US')} | ${seconds.toFixed(0)} |`),
+      '| encoder | backend | token vectors s | steps | final loss (perplexity) | tokens/s | wall s |',
+      '|---|---|---:|---:|---:|---:|---:|',
+      ...Object.entries(encoders).map(([arch, { result, seconds }]) => `| ${arch} | ${result.backend} | ${result.tokenVectorSeconds === undefined ? '–' : result.tokenVectorSeconds.toFixed(0)} | ${result.steps} | ${result.finalLoss.toFixed(3)} (${Math.exp(result.finalLoss).toFixed(0)}) | ${Math.round(result.tokensPerSecond).toLocaleString('en-US')} | ${seconds.toFixed(0)} |`),
       '',
       ...sections,
     ];
@@ -131,19 +167,21 @@ async function main() {
 }
 
 /** Test accuracy (%) per size: the two encoders three ways, and the word-vector CNN three ways. */
-function table(set, transformer, lstm, cnn) {
+function table(set, transformer, lstm, cnn, adapted) {
   const sizes = [...new Set(transformer.result.points.map((p) => p.size))].sort((a, b) => a - b);
   const at = (points, key, value, size) => points.find((p) => p.size === size && p[key] === value)?.accuracy;
-  const header = ['examples', 'Transformer scratch', 'frozen', 'fine-tuned', 'LSTM scratch', 'frozen', 'fine-tuned', ...(cnn ? ['CNN (GloVe) random', 'frozen', 'tuned'] : [])];
+  const header = ['examples', 'Transformer scratch', 'frozen', 'fine-tuned', ...(adapted ? ['adapted, fine-tuned'] : []), 'LSTM scratch', 'frozen', 'fine-tuned', ...(cnn ? ['CNN (GloVe) random', 'frozen', 'tuned'] : [])];
   const rows = sizes.map((size) => [
     size,
     ...['scratch', 'frozen', 'all'].map((t) => pct(at(transformer.result.points, 'training', t, size))),
+    ...(adapted ? [pct(at(adapted.result.points, 'training', 'all', size))] : []),
     ...['scratch', 'frozen', 'all'].map((t) => pct(at(lstm.result.points, 'training', t, size))),
     ...(cnn ? ['random', 'frozen', 'tuned'].map((v) => pct(at(cnn.result.points, 'variant', v, size))) : []),
   ]);
   const seconds = (points) => points.reduce((s, p) => s + p.trainSeconds, 0).toFixed(0);
   return [
     `**${set.name}** (test accuracy %, ${transformer.result.test} test examples; training time over the whole curve: Transformer ${seconds(transformer.result.points)} s, LSTM ${seconds(lstm.result.points)} s${cnn ? `, CNN ${seconds(cnn.result.points)} s` : ''})`,
+    ...(adapted ? ['', `Adapted: the Transformer continued for ${(adapted.pretrain.seconds / 60).toFixed(1)} minutes (${adapted.pretrain.result.steps} steps, final loss ${adapted.pretrain.result.finalLoss.toFixed(3)}) on the ${adapted.sentences.toLocaleString('en-US')} training sentences without their labels.`] : []),
     '',
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---:').join('|')}|`,

@@ -38,7 +38,8 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --encoder E          instead of word vectors: a neural encoder from \`transfer-lab pretrain\` reads the text;
                        --encoder-training frozen (only the softmax layer learns) | top (and the top layer) |
                        all (every weight) | scratch (the same network, random weights) [all]; --max-tokens N [64].
-                       train scores it on the test split (not saved yet); curve compares frozen, all and scratch
+                       train scores it on the test split (not saved yet); curve compares scratch, frozen and all
+                       (or the comma-separated list given to --encoder-training)
   --text-column C --label-column C   CSV/TSV columns (name or 0-based index); --text-field --label-field for JSONL
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
   --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
@@ -348,7 +349,7 @@ async function classifyCurveOnEncoder(dataPath: string, flags: Record<string, un
   const sizes = parseSizes(flags.sizes) ?? CURVE_SIZES;
   const dataset = await openData(dataPath, flags, log);
   const split = splitDataset(dataset, (flags.seed as number | undefined) ?? 1);
-  const trainings: EncoderTraining[] = ['scratch', 'frozen', 'all'];
+  const trainings = flags['encoder-training'] === undefined ? (['scratch', 'frozen', 'all'] as EncoderTraining[]) : String(flags['encoder-training']).split(',').map((t) => choiceFlag('--encoder-training', t.trim(), ENCODER_TRAININGS, 'all'));
   const points = await encoderCurve(path.resolve(flags.encoder as string), dataset, split, [...sizes], trainings, encoderSettings(flags, () => undefined), (p) =>
     log(`  ${String(p.size).padStart(6)} examples, ${p.training.padEnd(7)}: accuracy ${pct(p.accuracy)}, macro-F1 ${pct(p.macroF1)} (${p.trainSeconds.toFixed(1)} s)`),
   );

@@ -3,6 +3,7 @@
 // on the test split like the word-vector classifiers.
 import { classificationReport, type ClassificationReport } from '../core/classify/metrics';
 import { sampleTrainingSubset, type DataSplit } from '../core/classify/splits';
+import { scheduleFor } from '../core/classify/classifyRuns';
 import type { LabelledDataset } from '../core/classify/labelledData';
 import type { EpochReport } from '../core/classify/trainClassifier';
 import { BpeTokenizer } from '../core/neural/bpe';
@@ -61,6 +62,9 @@ export async function trainAndTestOnEncoder(encoderDir: string, split: Pick<Data
   return result;
 }
 
+/** Optimiser steps every point of an encoder curve gets at least. */
+export const ENCODER_MIN_STEPS = 150;
+
 export interface EncoderCurvePoint {
   size: number;
   training: EncoderTraining;
@@ -85,8 +89,11 @@ export async function encoderCurve(
   const all = [...new Set(sizes.map((n) => Math.min(n, split.train.length)))].sort((a, b) => a - b);
   for (const size of all) {
     const train = size === split.train.length ? split.train : sampleTrainingSubset(split.train, size, settings.seed ?? 1);
+    // Trained to convergence at every size, as the word-vector curve's points are (scheduleFor), with
+    // fewer steps at least: an encoder step costs tens of times a bag-of-vectors one.
+    const scheduled = scheduleFor(train.length, { ...settings, batchSize: settings.batchSize ?? 32 }, ENCODER_MIN_STEPS);
     for (const training of trainings) {
-      const result = await trainAndTestOnEncoder(encoderDir, { train, validation: split.validation, test: split.test }, dataset.labels, training, settings);
+      const result = await trainAndTestOnEncoder(encoderDir, { train, validation: split.validation, test: split.test }, dataset.labels, training, scheduled);
       const point = { size, training, accuracy: result.report.accuracy, macroF1: result.report.macroF1, trainSeconds: result.trainSeconds };
       points.push(point);
       onPoint?.(point);

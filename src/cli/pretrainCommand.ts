@@ -22,7 +22,11 @@ LSTM by predicting the next token. Loss and perplexity are printed as it goes.
   --width N --layers N --heads N --max-len N   network size  [transformer 128/2/4/64, lstm 256/1/-/64]
   --batch-size N --lr X --seed N                                         [32, 1e-3, 1]
   --max-tokens N    read at most this many tokens of the corpus          [5000000]
+  --no-token-vectors  start the token table at random instead of from skip-gram vectors of the
+                    subwords (trained first, in seconds, on the same text; their time counts in --minutes)
   --out DIR         the encoder folder to write (encoder.json, weights.bin, tokenizer.json)
+  --from E          go on training encoder E (its tokeniser, size and weights) on this text, e.g. one
+                    pretrained on general text adapted to a task's own unlabelled text; E is only read
   --checkpoint D    save the encoder in folder D every --checkpoint-steps N steps [100]; --resume goes
                     on from it after a crash (the time or steps already done count; removed when done)
 `;
@@ -40,8 +44,10 @@ const PRETRAIN_FLAGS: Record<string, FlagSpec> = {
   lr: { kind: 'number', min: 1e-7, max: 1 },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1 },
   'max-tokens': { kind: 'int', min: 1000, max: 1e10 },
+  'no-token-vectors': { kind: 'boolean' },
   out: { kind: 'string' },
   checkpoint: { kind: 'string' },
+  from: { kind: 'string' },
   'checkpoint-steps': { kind: 'int', min: 1, max: 1e9 },
   resume: { kind: 'boolean' },
   quiet: { kind: 'boolean' },
@@ -55,8 +61,16 @@ export async function runPretrain(argv: string[]): Promise<number> {
   if (!out) throw new UsageError('pretrain needs --out <folder> for the encoder.');
   const outDir = path.resolve(out);
   if (await fs.stat(outDir).catch(() => undefined)) throw new UsageError(`${outDir} already exists: choose a new --out folder (an encoder is never overwritten).`);
-  const arch = flags.arch ?? 'transformer';
+  const from = flags.from === undefined ? undefined : path.resolve(flags.from as string);
+  const parentArch = from ? await encoderArchOf(from) : undefined;
+  const arch = flags.arch ?? parentArch ?? 'transformer';
   if (!ENCODER_ARCHS.includes(arch as EncoderArch)) throw new UsageError(`--arch must be one of ${ENCODER_ARCHS.join(', ')}, got "${String(arch)}".`);
+  if (parentArch && arch !== parentArch) throw new UsageError(`--from ${from} is a ${parentArch}: leave --arch out, or give --arch ${parentArch}.`);
+  if (from) {
+    for (const flag of ['vocab-size', 'width', 'layers', 'heads', 'max-len']) {
+      if (flags[flag] !== undefined) throw new UsageError(`--${flag} cannot change with --from: the encoder keeps its own tokeniser and size.`);
+    }
+  }
   const quiet = flags.quiet === true || flags.json === true;
   const log = (line: string) => {
     if (!quiet) process.stderr.write(`${line}\n`);
@@ -87,6 +101,8 @@ export async function runPretrain(argv: string[]): Promise<number> {
       steps: flags.steps as number | undefined,
       batchSize: flags['batch-size'] as number | undefined,
       learningRate: flags.lr as number | undefined,
+      tokenVectors: flags['no-token-vectors'] !== true,
+      continueFrom: from,
       config: {
         ...(flags.width !== undefined && { width: flags.width as number }),
         ...(flags.layers !== undefined && { layers: flags.layers as number }),
@@ -99,6 +115,8 @@ export async function runPretrain(argv: string[]): Promise<number> {
       ...(checkpointDir && { checkpoint: { dir: checkpointDir, everySteps: (flags['checkpoint-steps'] as number | undefined) ?? 100, resume: flags.resume === true } }),
       onPrepared: ({ vocabSize, tokens: read, windows, config }) =>
         log(`tokeniser: ${vocabSize.toLocaleString('en-US')} subwords; ${config.arch}: ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`),
+      onTokenVectors: ({ trainedRows, seconds, tokensPerSecond }) =>
+        log(`token vectors: skip-gram for ${trainedRows.toLocaleString('en-US')} subwords in ${seconds.toFixed(1)} s (${Math.round(tokensPerSecond).toLocaleString('en-US')} tokens/s)`),
       onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  perplexity ${p.perplexity.toFixed(1)}  ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${(p.elapsedMs / 1000).toFixed(0)} s`),
     });
     const config = encoder.config;
@@ -106,7 +124,7 @@ export async function runPretrain(argv: string[]): Promise<number> {
     // Written: the checkpoint has served.
     if (checkpointDir) await fs.rm(checkpointDir, { recursive: true, force: true });
     const s = encoder.stats;
-    const result = { out: outDir, arch: config.arch, backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss };
+    const result = { out: outDir, arch: config.arch, backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss, tokenVectorSeconds: s?.tokenVectorSeconds };
     encoder.dispose();
     if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(`wrote ${outDir}: ${config.arch}, ${s?.steps ?? 0} steps, final loss ${s?.finalLoss?.toFixed(4) ?? '?'} (perplexity ${s?.finalLoss !== undefined ? Math.exp(s.finalLoss).toFixed(1) : '?'}), ${Math.round(s?.tokensPerSecond ?? 0).toLocaleString('en-US')} tokens/s on ${tensorflow.backend}\n`);
@@ -120,4 +138,19 @@ export async function runPretrain(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The architecture recorded in an encoder folder's encoder.json, or a usage error saying what is wrong. */
+async function encoderArchOf(dir: string): Promise<string> {
+  const text = await fs.readFile(path.join(dir, 'encoder.json'), 'utf8').catch(() => {
+    throw new UsageError(`--from ${dir}: there is no encoder.json there; give a folder written by transfer-lab pretrain.`);
+  });
+  let arch: unknown;
+  try {
+    arch = (JSON.parse(text) as { config?: { arch?: unknown } }).config?.arch;
+  } catch {
+    throw new UsageError(`--from ${dir}: encoder.json is not valid JSON; pretrain that encoder again.`);
+  }
+  if (typeof arch !== 'string') throw new UsageError(`--from ${dir}: encoder.json names no architecture; pretrain that encoder again.`);
+  return arch;
 }

@@ -24,8 +24,9 @@ export async function runEncoderJob(runId: string, job: EncoderJob, signal: Abor
     signal,
     onPrepared: ({ vocabSize, tokens: read, windows, config }) => {
       emit({ type: 'corpus', runId, report: { ...files.report, skipped: files.report.skipped.map((s) => ({ ...s, path: path.relative(job.corpusRoot, s.path) || s.path })) } });
-      emit({ type: 'log', runId, level: 'info', message: `Tokeniser: ${vocabSize} subwords; ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}` });
+      emit({ type: 'log', runId, level: 'info', message: `Tokeniser: ${vocabSize} subwords; ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}. Training skip-gram vectors for the subwords first (the starting token table)` });
     },
+    onTokenVectors: ({ trainedRows, seconds }) => emit({ type: 'log', runId, level: 'info', message: `Token vectors: ${trainedRows} subwords in ${seconds.toFixed(1)} s; the ${job.arch} trains from them` }),
     onProgress: (p) => {
       // As a run's progress: the time budget is the "total", so the bar and the time left are right.
       const elapsed = Date.now() - started;

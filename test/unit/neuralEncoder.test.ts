@@ -98,7 +98,8 @@ describe('pretraining on a Gutenberg slice', () => {
   it('lowers the Transformer masked-LM loss clearly', async (t) => {
     const config = encoderConfig({ arch: 'transformer', vocabSize: tokenizer.size, width: 64, layers: 2, heads: 4, maxLen: 32, dropout: 0.1, seed: 3 });
     const reports: PretrainProgress[] = [];
-    transformer = await pretrainEncoder(sequences, config, { steps: 100, batchSize: 16, learningRate: 2e-3, warmupSteps: 5, progressEvery: 1, onProgress: (p) => reports.push(p), tensorflow: tf });
+    // From ln(vocabSize): the loss falling is learning, the unigram distribution first.
+    transformer = await pretrainEncoder(sequences, config, { steps: 100, batchSize: 16, learningRate: 2e-3, warmupSteps: 5, progressEvery: 1, onProgress: (p) => reports.push(p), tensorflow: tf, unigramStart: false });
     const first = mean(losses(reports).slice(0, 20));
     const last = mean(losses(reports).slice(-20));
     t.diagnostic(`MLM loss, mean of the first and last 20 steps: ${first.toFixed(3)} → ${last.toFixed(3)}`);
@@ -119,12 +120,37 @@ describe('pretraining on a Gutenberg slice', () => {
   it('lowers the LSTM next-token loss clearly', async (t) => {
     const config = encoderConfig({ arch: 'lstm', vocabSize: tokenizer.size, width: 64, layers: 1, maxLen: 24, dropout: 0, seed: 5 });
     const reports: PretrainProgress[] = [];
-    lstm = await pretrainEncoder(sequences, config, { steps: 80, batchSize: 16, learningRate: 3e-3, warmupSteps: 5, progressEvery: 1, onProgress: (p) => reports.push(p), tensorflow: tf });
+    lstm = await pretrainEncoder(sequences, config, { steps: 80, batchSize: 16, learningRate: 3e-3, warmupSteps: 5, progressEvery: 1, onProgress: (p) => reports.push(p), tensorflow: tf, unigramStart: false });
     const first = mean(losses(reports).slice(0, 20));
     const last = mean(losses(reports).slice(-20));
     t.diagnostic(`next-token loss, mean of the first and last 20 steps: ${first.toFixed(3)} → ${last.toFixed(3)}`);
     assert.ok(last < first - 0.5, `loss went from ${first.toFixed(3)} to ${last.toFixed(3)}`);
     assert.equal(lstm.stats!.tokens, 80 * 16 * 24);
+  });
+
+  it('starts a new encoder at the unigram loss of its text (by default), not at ln(vocabSize)', async (t) => {
+    const config = encoderConfig({ arch: 'lstm', vocabSize: tokenizer.size, width: 32, layers: 1, maxLen: 24, dropout: 0, seed: 6 });
+    // The cross-entropy of the text's own token frequencies: what predicting the unigram scores.
+    const windows = sequenceWindows(sequences, 'lstm', 24, tokenizer.size);
+    const counts = new Float64Array(tokenizer.size).fill(1);
+    for (const id of windows.ids) counts[id]++;
+    const total = counts.reduce((a, b) => a + b, 0);
+    let entropy = 0;
+    for (let w = 0; w < windows.count; w++) for (let i = 1; i < windows.length; i++) entropy -= Math.log(counts[windows.ids[w * windows.length + i]] / total);
+    entropy /= windows.count * (windows.length - 1);
+    const firstLoss = async (unigramStart: boolean) => {
+      const reports: PretrainProgress[] = [];
+      // A rate this small leaves the first step's loss to the starting weights.
+      const encoder = await pretrainEncoder(windows, config, { steps: 1, batchSize: 64, learningRate: 1e-9, progressEvery: 1, onProgress: (p) => reports.push(p), tensorflow: tf, unigramStart });
+      encoder.dispose();
+      return reports[0].loss;
+    };
+    const unigram = await firstLoss(true);
+    const uniform = await firstLoss(false);
+    t.diagnostic(`first-step loss: ${unigram.toFixed(3)} from the unigram start, ${uniform.toFixed(3)} without; unigram cross-entropy ${entropy.toFixed(3)}, ln(vocab) ${Math.log(tokenizer.size).toFixed(3)}`);
+    assert.ok(Math.abs(unigram - entropy) < 0.3, `starts near the unigram cross-entropy ${entropy.toFixed(3)}, got ${unigram.toFixed(3)}`);
+    assert.ok(Math.abs(uniform - Math.log(tokenizer.size)) < 0.3, `without it, near ln(vocab), got ${uniform.toFixed(3)}`);
+    assert.ok(unigram < uniform - 1, 'the unigram start is well below the uniform one');
   });
 
   it('makes the Transformer use context: masked tokens that their neighbours give away are learnt far below the unigram loss', async (t) => {

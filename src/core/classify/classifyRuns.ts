@@ -133,10 +133,10 @@ export const MIN_STEPS = 300;
  * sets, so that every point of a learning curve is trained to convergence rather than for a fixed
  * handful of steps; early stopping still ends it when validation stops improving.
  */
-export function scheduleFor<R extends Pick<ClassifierRecipe, 'batchSize' | 'epochs' | 'patience'>>(examples: number, recipe: R): R {
+export function scheduleFor<R extends Pick<ClassifierRecipe, 'batchSize' | 'epochs' | 'patience'>>(examples: number, recipe: R, minSteps = MIN_STEPS): R {
   const batchSize = Math.min(recipe.batchSize ?? 50, Math.max(8, Math.ceil(examples / 8)));
   const stepsPerEpoch = Math.ceil(examples / batchSize);
-  const epochs = Math.max(recipe.epochs ?? 10, Math.ceil(MIN_STEPS / stepsPerEpoch));
+  const epochs = Math.max(recipe.epochs ?? 10, Math.ceil(minSteps / stepsPerEpoch));
   const patience = Math.max(recipe.patience ?? 3, Math.ceil(epochs / 4));
   return { ...recipe, batchSize, epochs, patience };
 }

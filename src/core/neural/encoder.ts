@@ -35,6 +35,8 @@ export interface TrainingStats {
   /** Why training stopped. */
   stoppedBy: 'steps' | 'minutes';
   progress: PretrainProgress[];
+  /** Seconds spent on the skip-gram token vectors the table started from (pretrainOnCorpus), if any. */
+  tokenVectorSeconds?: number;
 }
 
 export interface EncodeResult {

@@ -41,6 +41,14 @@ export interface PretrainOptions {
   checkpoint?: PretrainCheckpoint;
   /** Continue training this encoder's weights (it is left as it was); its config must equal `config`. */
   from?: Encoder;
+  /**
+   * A new encoder's output layer starts predicting each token's frequency in the windows (its bias
+   * is set to the log unigram probabilities), so training begins at the unigram loss instead of
+   * ln(vocabSize). Default true; ignored with `from`.
+   */
+  unigramStart?: boolean;
+  /** Start from this token table (vocabSize × width, e.g. trainTokenVectors') instead of a random one. */
+  tokenTable?: Float32Array;
   /** A TensorFlow.js already loaded (by default loadTensorflow()). */
   tensorflow?: LoadedTensorflow;
 }
@@ -67,6 +75,11 @@ export async function pretrainEncoder(source: Iterable<ArrayLike<number>> | Wind
 
   const encoder = createEncoder(tf, config);
   if (options.from) copyWeights(tf, options.from, encoder);
+  else if (options.tokenTable) {
+    if (options.tokenTable.length !== encoder.table.length) throw new Error(`the token table has ${options.tokenTable.length} numbers but this encoder needs vocabSize × width = ${encoder.table.length}`);
+    encoder.table.set(options.tokenTable);
+  }
+  if (!options.from && options.unigramStart !== false) startAtUnigram(tf, encoder, windows);
   const variables = encoder.network.weights.map((w) => w.variable);
   const adam = new VariableAdam(tf, variables);
   const rows = new SparseAdam(config.vocabSize, config.width, settings.learningRate);
@@ -193,6 +206,21 @@ function scheduledRate(settings: ReturnType<typeof checkedSettings>, step: numbe
   const left = Math.min(1, Math.max(0, used));
   const decay = settings.schedule === 'cosine' ? 0.5 * (1 + Math.cos(Math.PI * left)) : 1 - left;
   return settings.learningRate * warm * decay;
+}
+
+/**
+ * Sets the output layer's bias to the log frequency of each token in the windows (add-one smoothed),
+ * so the first prediction is already the unigram distribution: a fresh network otherwise spends its
+ * first hundred-odd steps, of the few hundred a CPU gets in minutes, learning just that.
+ */
+function startAtUnigram(tf: Tfjs, encoder: Encoder, windows: Windows): void {
+  const counts = new Float64Array(encoder.config.vocabSize).fill(1);
+  for (let i = 0; i < windows.ids.length; i++) counts[windows.ids[i]]++;
+  let total = 0;
+  for (const c of counts) total += c;
+  const bias = encoder.network.weights.find((w) => w.name === 'head/bias');
+  if (!bias) throw new Error('the encoder network has no head/bias weight to start at the unigram distribution');
+  tf.tidy(() => bias.variable.assign(tf.tensor1d(Float32Array.from(counts, (c) => Math.log(c / total)))));
 }
 
 function copyWeights(tf: Tfjs, from: Encoder, to: Encoder): void {

@@ -6,11 +6,12 @@ import type { TextCorpus } from '../corpus';
 import type { LoadedTensorflow } from '../classify/tfBackend';
 import { trainBpe } from './bpe';
 import { encoderConfig, type EncoderArch, type EncoderConfig } from './config';
-import type { Encoder, PretrainProgress } from './encoder';
+import type { Encoder, PretrainProgress, TrainingStats } from './encoder';
 import { pretrainEncoder } from './pretrain';
 import { loadEncoder, saveEncoder } from './encoderFolder';
 import { BpeTokenizer } from './bpe';
 import { sequenceWindows } from './windows';
+import { trainTokenVectors, type TokenVectorTable } from './tokenVectors';
 
 export interface CorpusPretrainOptions {
   arch: EncoderArch;
@@ -24,8 +25,16 @@ export interface CorpusPretrainOptions {
   learningRate?: number;
   /** Network size; defaults per architecture (Transformer 128 wide, 2 layers; LSTM 256, 1). */
   config?: Partial<Pick<EncoderConfig, 'width' | 'layers' | 'heads' | 'maxLen' | 'seed'>>;
+  /**
+   * Start the token table from skip-gram vectors of the subwords (trainTokenVectors), trained first
+   * on the same text: seconds of work the encoder's own objective would need far longer to match.
+   * Default true; its time counts against `minutes`.
+   */
+  tokenVectors?: boolean;
   tensorflow: LoadedTensorflow;
   signal?: AbortSignal;
+  /** The token vectors are trained (when asked for): before the encoder's own training starts. */
+  onTokenVectors?(info: Omit<TokenVectorTable, 'table'>): void;
   /** The tokeniser is ready, and the text read as ids: before training starts. */
   onPrepared?(info: { vocabSize: number; tokens: number; windows: number; config: EncoderConfig }): void;
   onProgress?(progress: PretrainProgress): void;
@@ -35,32 +44,70 @@ export interface CorpusPretrainOptions {
    * moments start again, so the run continues closely but not bit-identically).
    */
   checkpoint?: { dir: string; everySteps: number; resume: boolean };
+  /**
+   * An encoder folder to go on training on this text (its tokeniser, config and weights; `arch` must
+   * be its architecture): adapting an encoder pretrained on general text to the text of a task.
+   * The folder itself is only read.
+   */
+  continueFrom?: string;
 }
 
 export async function pretrainOnCorpus(corpus: TextCorpus, options: CorpusPretrainOptions): Promise<{ encoder: Encoder; tokenizer: BpeTokenizer; tokens: number }> {
   const saved = options.checkpoint?.resume ? await loadEncoder(options.checkpoint.dir, { tensorflow: options.tensorflow }).catch((error: Error) => {
     throw new Error(`Cannot resume from ${options.checkpoint!.dir}: ${error.message}`);
   }) : undefined;
-  if (saved && !saved.tokenizerJson) throw new Error(`The checkpoint in ${options.checkpoint!.dir} has no tokenizer.json. Start the run again without resuming.`);
-  const tokenizer = saved ? BpeTokenizer.fromJSON(saved.tokenizerJson) : await trainBpe(corpus.chunks(options.signal), { vocabSize: options.vocabSize ?? 8000, chunked: true }, undefined, options.signal);
+  if (saved && !saved.tokenizerJson) {
+    saved.encoder.dispose();
+    throw new Error(`The checkpoint in ${options.checkpoint!.dir} has no tokenizer.json. Start the run again without resuming.`);
+  }
+  // A checkpoint of a continued run already holds the parent's weights, moved on.
+  const parent = !saved && options.continueFrom ? await loadEncoder(options.continueFrom, { tensorflow: options.tensorflow }).catch((error: Error) => {
+    throw new Error(`Cannot continue from ${options.continueFrom}: ${error.message}`);
+  }) : undefined;
+  const start = saved ?? parent;
+  try {
+    if (parent && !parent.tokenizerJson) throw new Error(`${options.continueFrom} has no tokenizer.json: it was not written by pretraining. Pretrain it again.`);
+    if (parent && parent.encoder.config.arch !== options.arch) throw new Error(`${options.continueFrom} is a ${parent.encoder.config.arch}; it cannot continue as a ${options.arch}.`);
+    return await pretrainFrom(corpus, options, start, saved !== undefined);
+  } finally {
+    // Copied into the new encoder by now, or training failed: either way the loaded weights go.
+    start?.encoder.dispose();
+  }
+}
+
+type LoadedEncoder = Awaited<ReturnType<typeof loadEncoder>>;
+
+/** Pretraining from `start` (a checkpoint when `resuming`, else a parent to continue) or from nothing. */
+async function pretrainFrom(corpus: TextCorpus, options: CorpusPretrainOptions, start: LoadedEncoder | undefined, resuming: boolean): Promise<{ encoder: Encoder; tokenizer: BpeTokenizer; tokens: number }> {
+  const saved = resuming ? start : undefined;
+  const tokenizer = start ? BpeTokenizer.fromJSON(start.tokenizerJson!) : await trainBpe(corpus.chunks(options.signal), { vocabSize: options.vocabSize ?? 8000, chunked: true }, undefined, options.signal);
   const sequences = await tokenizedLines(corpus, tokenizer, options.maxTokens ?? 5_000_000, options.signal);
   const tokens = sequences.reduce((n, s) => n + s.length, 0);
   if (tokens === 0) throw new Error('The text has no words to pretrain on: every file was empty or skipped.');
   const defaults = options.arch === 'lstm' ? { width: 256, layers: 1 } : { width: 128, layers: 2 };
-  const config = saved ? saved.encoder.config : encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
+  const config = start ? start.encoder.config : encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
   const windows = sequenceWindows(sequences, config.arch, config.maxLen, tokenizer.size);
   if (windows.count === 0) throw new Error(`The text is too short to pretrain on: ${tokens} tokens make no window of ${config.maxLen}. Add text, or lower the sequence length.`);
   options.onPrepared?.({ vocabSize: tokenizer.size, tokens, windows: windows.count, config });
-  // What the checkpoint already did counts against the budget.
+  // A resumed or continued encoder has its table already.
+  const tokenVectors = !start && options.tokenVectors !== false ? await trainTokenVectors(sequences, config, { signal: options.signal }) : undefined;
+  if (tokenVectors) options.onTokenVectors?.({ trainedRows: tokenVectors.trainedRows, seconds: tokenVectors.seconds, tokensPerSecond: tokenVectors.tokensPerSecond });
+  // What the checkpoint already did counts against the budget, and so does the token vectors' time.
   const doneSteps = saved?.encoder.stats?.steps ?? 0;
-  const doneMinutes = (saved?.encoder.stats?.elapsedMs ?? 0) / 60_000;
+  const tokenVectorSeconds = saved ? saved.encoder.stats?.tokenVectorSeconds : tokenVectors?.seconds;
+  const doneMinutes = ((saved?.encoder.stats?.elapsedMs ?? 0) + (tokenVectorSeconds ?? 0) * 1000) / 60_000;
+  const withTokenVectorTime = (stats: TrainingStats): TrainingStats => (tokenVectorSeconds === undefined ? stats : { ...stats, tokenVectorSeconds });
   const minutes = options.minutes ?? (options.steps === undefined ? 20 : undefined);
   const { checkpoint } = options;
   const encoder = await pretrainEncoder(windows, config, {
     minutes: minutes === undefined ? undefined : Math.max(0.01, minutes - doneMinutes),
     steps: options.steps === undefined ? undefined : Math.max(1, options.steps - doneSteps),
-    from: saved?.encoder,
-    ...(checkpoint && { checkpoint: { everySteps: checkpoint.everySteps, save: (live: Encoder) => saveEncoder(checkpoint.dir, live, tokenizer.toJSON(), { replace: true }) } }),
+    from: start?.encoder,
+    tokenTable: tokenVectors?.table,
+    ...(checkpoint && { checkpoint: { everySteps: checkpoint.everySteps, save: (live: Encoder) => {
+          if (live.stats) live.stats = withTokenVectorTime(live.stats);
+          return saveEncoder(checkpoint.dir, live, tokenizer.toJSON(), { replace: true });
+        } } }),
     batchSize: options.batchSize ?? 32,
     learningRate: options.learningRate ?? 1e-3,
     signal: options.signal,
@@ -69,9 +116,9 @@ export async function pretrainOnCorpus(corpus: TextCorpus, options: CorpusPretra
   });
   if (saved) {
     // One run's totals, the part before the checkpoint included.
-    if (encoder.stats) encoder.stats = { ...encoder.stats, steps: encoder.stats.steps + doneSteps, elapsedMs: encoder.stats.elapsedMs + doneMinutes * 60_000 };
-    saved.encoder.dispose();
+    if (encoder.stats) encoder.stats = { ...encoder.stats, steps: encoder.stats.steps + doneSteps, elapsedMs: encoder.stats.elapsedMs + (saved.encoder.stats?.elapsedMs ?? 0) };
   }
+  if (encoder.stats) encoder.stats = withTokenVectorTime(encoder.stats);
   return { encoder, tokenizer, tokens };
 }
 
