@@ -1,9 +1,10 @@
 // `transfer-lab classify train|predict|curve|bench`: text classifiers on pretrained word vectors
-// (src/core/classify/), from a terminal. Progress goes to stderr, results to stdout.
+// (src/core/classify/) or on a pretrained encoder (encoderClassifierRuns.ts, encoderClassify.ts), from a terminal. Progress goes
+// to stderr, results to stdout.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES, type Architecture } from '../core/classify/architectures';
-import { loadClassifier, saveClassifier } from '../core/classify/classifierFormat';
+import { saveClassifier } from '../core/classify/classifierFormat';
 import { crossValidate, splitDataset, trainAndTest, type CrossValidation, transferGainCurve, CURVE_SIZES, CURVE_VARIANTS, type ClassifierRecipe, type CurvePoint, type TestResult } from '../core/classify/classifyRuns';
 import { loadLabelledData, type LabelledDataset, type LoadLabelledDataOptions } from '../core/classify/labelledData';
 import type { ClassificationReport } from '../core/classify/metrics';
@@ -15,11 +16,13 @@ import type { WordVectors } from '../core/vectors';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { openVectors } from './openVectors';
 import { classifyBench } from './classifyBench';
-import { encoderCurve, formatEncoderCurve, trainAndTestOnEncoder } from './encoderClassify';
+import { encoderCurve, formatEncoderCurve } from './encoderClassify';
+import { trainAndTestOnEncoder } from '../core/neural/encoderClassifierRuns';
+import { loadAnyClassifier } from '../core/neural/encoderClassifierFolder';
 import { ENCODER_TRAININGS, type EncoderTraining } from '../core/neural/fineTune';
 
 export const CLASSIFY_USAGE = `  transfer-lab classify train <data> [--vectors <model>] [--arch bag|cnn|bilstm] [--embeddings frozen|tuned|random] --out <clf>
-  transfer-lab classify train <data> --encoder <encoder> [--encoder-training frozen|top|all|scratch]
+  transfer-lab classify train <data> --encoder <encoder> [--encoder-training frozen|top|all|scratch] [--out <clf>]
   transfer-lab classify predict <clf> <file-or-folder> [--out predictions.csv]
   transfer-lab classify curve <data> --vectors <model> [--arch bag] [--sizes 50,100,200,500,1000]
   transfer-lab classify bench <data> --vectors <model> [--folds K] [--arch bag,cnn]`;
@@ -38,11 +41,13 @@ folder holding train.* / dev.* / test.* files of one of those. Without given spl
   --encoder E          instead of word vectors: a neural encoder from \`transfer-lab pretrain\` reads the text;
                        --encoder-training frozen (only the softmax layer learns) | top (and the top layer) |
                        all (every weight) | scratch (the same network, random weights) [all]; --max-tokens N [64].
-                       train scores it on the test split (not saved yet); curve compares scratch, frozen and all
-                       (or the comma-separated list given to --encoder-training)
+                       train scores it on the test split and, with --out, writes the classifier (the encoder
+                       it reads with, the softmax layer, the test results) for predict; curve compares scratch,
+                       frozen and all (or the comma-separated list given to --encoder-training)
   --text-column C --label-column C   CSV/TSV columns (name or 0-based index); --text-field --label-field for JSONL
   --skip-bad           skip malformed lines (counted) instead of stopping at the first
-  --out PATH           train: the classifier folder to write; predict: a CSV of file,label,confidence
+  --out PATH           train: the classifier folder to write (optional with --encoder); predict: a CSV of
+                       file,label,confidence. predict takes a classifier of either kind
   --sizes LIST         curve: training-set sizes, comma-separated (the whole set is added, unless --no-whole-set) [${CURVE_SIZES.join(',')}]
   --folds K            train: also report k-fold cross-validation over all the data (the classifier
                        written is trained on the usual split); bench: k-fold cross-validation (default: the data's own test split if it has one, else 10)
@@ -257,7 +262,7 @@ async function classifyPredict(argv: string[]): Promise<number> {
   const { positional, flags } = parseArgs(argv, { out: { kind: 'string' }, json: { kind: 'boolean' } });
   if (positional.length !== 2) throw new UsageError('classify predict takes a classifier folder and a file or folder. Example: transfer-lab classify predict sentiment review.txt');
   const [clfPath, target] = positional.map((p) => path.resolve(p));
-  const classifier = await loadClassifier(clfPath);
+  const classifier = await loadAnyClassifier(clfPath);
   const files = await listCorpusFiles(target);
   if (files.length === 0) throw new UsageError(`no text files found at ${target}.`);
   const rows: { file: string; label: string; confidence: number }[] = [];
@@ -327,19 +332,27 @@ function encoderSettings(flags: Record<string, unknown>, log: (line: string) => 
   };
 }
 
-/** classify train --encoder: fine-tunes (or probes) a pretrained encoder and scores it on the test split. */
+/** classify train --encoder: fine-tunes (or probes) a pretrained encoder, scores it on the test split and, with --out, saves it. */
 async function classifyTrainOnEncoder(dataPath: string, flags: Record<string, unknown>): Promise<number> {
   if (flags.vectors !== undefined) throw new UsageError('--encoder and --vectors are two kinds of pretraining: give one of them.');
-  if (flags.out !== undefined) throw new UsageError('classifiers on an encoder are trained and scored, but cannot be saved yet: leave out --out.');
+  const outDir = flags.out === undefined ? undefined : path.resolve(flags.out as string);
+  // Checked before training, not after minutes of it; saveEncoderClassifier refuses it again if it appears meanwhile.
+  if (outDir && (await fs.stat(outDir).catch(() => undefined))) throw new UsageError(`${outDir} already exists: choose a new --out folder (an existing classifier is never overwritten).`);
   const training = choiceFlag('--encoder-training', flags['encoder-training'], ENCODER_TRAININGS, 'all');
   const log = stderrLog(flags.quiet === true || flags.json === true);
   const dataset = await openData(dataPath, flags, log);
   const split = splitDataset(dataset, (flags.seed as number | undefined) ?? 1);
   const { backend } = await loadTensorflow();
   log(`encoder ${flags.encoder as string}, ${training}; ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test; TensorFlow.js ${backend}`);
-  const result = await trainAndTestOnEncoder(path.resolve(flags.encoder as string), split, dataset.labels, training, encoderSettings(flags, log));
-  if (flags.json === true) process.stdout.write(`${JSON.stringify({ encoder: flags.encoder, training, backend, accuracy: result.report.accuracy, macroF1: result.report.macroF1, bestEpoch: result.bestEpoch, epochs: result.history, trainSeconds: result.trainSeconds })}\n`);
-  else process.stdout.write(`best epoch ${result.bestEpoch} of ${result.history.length}, ${result.trainSeconds.toFixed(1)} s\n\ntest set (${split.test.length} examples): ${formatReport(result.report)}\n`);
+  const save = outDir ? { dir: outDir, metrics: (r: TestResult) => metricsRecord(r, dataset) } : undefined;
+  const result = await trainAndTestOnEncoder(path.resolve(flags.encoder as string), split, dataset.labels, training, encoderSettings(flags, log), save);
+  if (flags.json === true) {
+    process.stdout.write(
+      `${JSON.stringify({ ...(outDir && { out: outDir }), encoder: flags.encoder, training, backend, accuracy: result.report.accuracy, macroF1: result.report.macroF1, bestEpoch: result.bestEpoch, epochs: result.history, trainSeconds: result.trainSeconds })}\n`,
+    );
+  } else {
+    process.stdout.write(`${outDir ? `wrote ${outDir}: ` : ''}best epoch ${result.bestEpoch} of ${result.history.length}, ${result.trainSeconds.toFixed(1)} s\n\ntest set (${split.test.length} examples): ${formatReport(result.report)}\n`);
+  }
   return 0;
 }
 

@@ -1,66 +1,12 @@
-// `classify train|curve --encoder <encoder>`: classifiers on a pretrained neural encoder (from
-// `transfer-lab pretrain`), frozen, top layer, all weights, or the same network from scratch, scored
-// on the test split like the word-vector classifiers.
-import { classificationReport, type ClassificationReport } from '../core/classify/metrics';
+// `classify train|curve --encoder <encoder>`: the curve of classifiers on a pretrained neural encoder
+// (from `transfer-lab pretrain`), frozen, top layer, all weights, or the same network from scratch,
+// against the number of labelled examples. One classifier's training, test and save is
+// trainAndTestOnEncoder (src/core/neural/encoderClassifierRuns.ts), shared with the editor's trainer.
 import { sampleTrainingSubset, type DataSplit } from '../core/classify/splits';
 import { scheduleFor } from '../core/classify/classifyRuns';
 import type { LabelledDataset } from '../core/classify/labelledData';
-import type { EpochReport } from '../core/classify/trainClassifier';
-import { BpeTokenizer } from '../core/neural/bpe';
-import { loadEncoder } from '../core/neural/encoderFolder';
-import { trainEncoderClassifier, type EncoderTraining } from '../core/neural/fineTune';
-
-export interface EncoderRunSettings {
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  maxTokens?: number;
-  patience?: number;
-  seed?: number;
-  signal?: AbortSignal;
-  onEpoch?(report: EpochReport): void;
-}
-
-export interface EncoderTestResult {
-  training: EncoderTraining;
-  report: ClassificationReport;
-  bestEpoch: number;
-  history: EpochReport[];
-  trainSeconds: number;
-}
-
-/** Loads the encoder afresh (top/all change it), trains on `train`, and scores on `test`. */
-export async function trainAndTestOnEncoder(encoderDir: string, split: Pick<DataSplit, 'train' | 'validation' | 'test'>, labels: readonly string[], training: EncoderTraining, settings: EncoderRunSettings): Promise<EncoderTestResult> {
-  const { encoder, tokenizerJson } = await loadEncoder(encoderDir);
-  if (!tokenizerJson) throw new Error(`${encoderDir} has no tokenizer.json: it was not written by transfer-lab pretrain. Pretrain the encoder again.`);
-  const tokenizer = BpeTokenizer.fromJSON(tokenizerJson);
-  const started = performance.now();
-  const classifier = await trainEncoderClassifier({
-    encoder,
-    tokenizer,
-    train: split.train,
-    validation: split.validation,
-    labels,
-    training,
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    maxTokens: settings.maxTokens,
-    patience: settings.patience,
-    seed: settings.seed,
-    signal: settings.signal,
-    onEpoch: settings.onEpoch,
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
-  const probabilities = classifier.predict(split.test.map((e) => e.text));
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const predicted = probabilities.map((p) => p.indexOf(Math.max(...p)));
-  const report = classificationReport(split.test.map((e) => index.get(e.label) ?? -1), predicted, labels);
-  const result = { training, report, bestEpoch: classifier.bestEpoch, history: classifier.epochs, trainSeconds };
-  classifier.dispose();
-  encoder.dispose();
-  return result;
-}
+import { trainAndTestOnEncoder, type EncoderRunSettings } from '../core/neural/encoderClassifierRuns';
+import type { EncoderTraining } from '../core/neural/fineTune';
 
 /** Optimiser steps every point of an encoder curve gets at least. */
 export const ENCODER_MIN_STEPS = 150;

@@ -1,17 +1,19 @@
 // The classifier commands: Train Classifier…, Transfer-Gain Curve…, Classify File, Classify
-// Selection and Classify Folder into CSV…. Each asks for what it was not given (data, model,
-// architecture, classifier) and hands the work to the ClassifierController.
+// Selection and Classify Folder into CSV…. Each asks for what it was not given (data, model or
+// encoder, architecture, classifier) and hands the work to the ClassifierController.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CLASSIFIER_FILE } from '../core/classify/classifierFormat';
+import { ENCODER_CLASSIFIER_FORMAT } from '../core/neural/encoderClassifierFolder';
 import { listCorpusFiles } from '../core/corpus';
 import { listModels } from '../core/modelFolder';
 import { previewColumns, previewFields } from '../core/classify/labelledData';
-import type { Architecture, DataReadOptions, EmbeddingMode, Prediction } from '../shared/classifierProtocol';
+import type { Architecture, DataReadOptions, EmbeddingMode, EncoderTraining, Prediction } from '../shared/classifierProtocol';
 import type { ClassifierController } from './classifierController';
 import type { Config } from './config';
 import { describeModel } from './modelEvaluator';
+import { ENCODERS_FOLDER } from './runController';
 
 // What each one is worth, as measured in BENCHMARKS.md (text classification).
 const ARCHITECTURES: (vscode.QuickPickItem & { arch: Architecture })[] = [
@@ -21,6 +23,17 @@ const ARCHITECTURES: (vscode.QuickPickItem & { arch: Architecture })[] = [
 ];
 
 const SCRATCH = 'From scratch (random embeddings)';
+
+// Fine-tuning every weight first: the recommended default, as for `transfer-lab classify train --encoder`.
+const ENCODER_TRAININGS: (vscode.QuickPickItem & { training: EncoderTraining })[] = [
+  { training: 'all', label: 'Fine-tune all weights', description: 'recommended', detail: 'The whole encoder keeps learning with the classifier. Usually the most accurate; the slowest.' },
+  { training: 'top', label: 'Fine-tune the top layer only', detail: 'The encoder’s top layer and the classifier learn; the layers below stay as pretrained.' },
+  { training: 'frozen', label: 'Keep the encoder frozen', detail: 'Only the softmax layer learns, on the encoder’s text vectors. The fastest; often enough with very few examples.' },
+  { training: 'scratch', label: 'The same network from scratch', detail: 'The baseline: the encoder’s architecture with random weights, trained on your labelled data only.' },
+];
+
+/** What the classifier reads the text with: a model's word vectors, random embeddings, or a pretrained encoder. */
+type Start = { vectorsDir: string | null } | { encoderDir: string };
 
 /** Where labelled data comes from: the explorer's selection, else a dialog. */
 async function pickData(target: vscode.Uri | undefined): Promise<string | undefined> {
@@ -45,6 +58,15 @@ async function pickData(target: vscode.Uri | undefined): Promise<string | undefi
 
 /** A model whose vectors start the embeddings; `allowScratch` adds "from scratch" (returns null). */
 async function pickVectors(config: Config, allowScratch: boolean): Promise<string | null | undefined> {
+  const picked = await pickStart(config, allowScratch, []);
+  return picked && 'vectorsDir' in picked ? picked.vectorsDir : undefined;
+}
+
+/**
+ * pickVectors with the workspace's encoders offered too (after the models and "from scratch"): a
+ * workspace with encoders but no model may still train a classifier on word vectors from scratch.
+ */
+async function pickStart(config: Config, allowScratch: boolean, encoders: { name: string; encoderDir: string; arch: string | undefined }[]): Promise<Start | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const models = folder ? await listModels(path.resolve(folder.uri.fsPath, config.modelsFolder)) : [];
   if (models.length === 0 && !allowScratch) {
@@ -57,14 +79,26 @@ async function pickVectors(config: Config, allowScratch: boolean): Promise<strin
     if (choice === 'Pretrain Word Vectors on Workspace') void vscode.commands.executeCommand('transferLab.pretrainWorkspace');
     return undefined;
   }
-  const items: (vscode.QuickPickItem & { modelDir: string | null })[] = models.map(({ modelDir, manifest }) => ({
+  const items: (vscode.QuickPickItem & { start?: Start })[] = models.map(({ modelDir, manifest }) => ({
     label: manifest.name,
     description: describeModel(manifest),
-    modelDir,
+    start: { vectorsDir: modelDir },
   }));
-  if (allowScratch) items.push({ label: SCRATCH, description: 'the baseline: no pretraining', modelDir: null });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Start the embeddings from which model’s word vectors?', placeHolder: 'Models in the models folder, newest first', matchOnDescription: true });
-  return picked?.modelDir;
+  if (allowScratch) items.push({ label: SCRATCH, description: 'the baseline: no pretraining', start: { vectorsDir: null } });
+  if (encoders.length > 0) {
+    items.push({ label: 'Pretrained encoders', kind: vscode.QuickPickItemKind.Separator });
+    for (const { name, encoderDir, arch } of encoders) items.push({ label: name, description: `${arch ?? 'neural'} encoder · reads the text instead of word vectors`, start: { encoderDir } });
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: encoders.length > 0 ? 'Read the text with which word vectors or encoder?' : 'Start the embeddings from which model’s word vectors?',
+    placeHolder: encoders.length > 0 ? `Models in the models folder, newest first; then the encoders of ${ENCODERS_FOLDER}` : 'Models in the models folder, newest first',
+    matchOnDescription: true,
+  });
+  return picked?.start;
+}
+
+async function pickEncoderTraining(): Promise<EncoderTraining | undefined> {
+  return (await vscode.window.showQuickPick(ENCODER_TRAININGS, { title: 'How should the encoder train with the classifier?' }))?.training;
 }
 
 async function pickArchitecture(config: Config): Promise<Architecture | undefined> {
@@ -125,13 +159,21 @@ export async function trainClassifierCommand(controller: ClassifierController, c
   if (!dataPath) return undefined;
   const data = await pickColumns(dataPath);
   if (!data) return undefined;
-  const vectorsDir = await pickVectors(config, true);
-  if (vectorsDir === undefined) return undefined;
+  const start = await pickStart(config, true, await controller.encoders());
+  if (!start) return undefined;
+  const defaults = config.classifier;
+  if ('encoderDir' in start) {
+    const encoderTraining = await pickEncoderTraining();
+    if (!encoderTraining) return undefined;
+    // The encoder's own defaults for the rest (fineTune.ts): the word-vector classifier's maxLen and
+    // epochs do not carry over (an encoder reads at most its maxLen tokens; an epoch costs far more).
+    return controller.train({ dataPath, data, encoderDir: start.encoderDir, encoderTraining, settings: { patience: defaults.patience, seed: defaults.seed } });
+  }
+  const { vectorsDir } = start;
   const arch = await pickArchitecture(config);
   if (!arch) return undefined;
   const embeddings = vectorsDir === null ? 'random' : await pickEmbeddings();
   if (!embeddings) return undefined;
-  const defaults = config.classifier;
   return controller.train({
     dataPath,
     data,
@@ -172,10 +214,12 @@ export async function listClassifiers(config: Config): Promise<ClassifierEntry[]
     const file = path.join(root, name, CLASSIFIER_FILE);
     try {
       const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
-      const m = JSON.parse(text) as { arch?: string; labels?: string[]; embeddings?: string; vectorsSource?: string; metrics?: { accuracy?: number } };
+      const m = JSON.parse(text) as { format?: string; arch?: string; training?: string; labels?: string[]; embeddings?: string; vectorsSource?: string; metrics?: { accuracy?: number } | null };
       const accuracy = typeof m.metrics?.accuracy === 'number' ? ` · test accuracy ${(100 * m.metrics.accuracy).toFixed(1)}%` : '';
       const labels = Array.isArray(m.labels) ? `${m.labels.length} labels (${m.labels.slice(0, 4).join(', ')}${m.labels.length > 4 ? ', …' : ''})` : '';
-      entries.push({ dir: path.join(root, name), name, description: `${m.arch ?? '?'} · ${labels}${accuracy}`, mtime: stat.mtimeMs });
+      // A classifier on a pretrained encoder names the encoder's architecture ("transformer"), not a classifier's: said as such.
+      const kind = m.format === ENCODER_CLASSIFIER_FORMAT ? `${m.arch ?? '?'} encoder, ${m.training ?? '?'}` : (m.arch ?? '?');
+      entries.push({ dir: path.join(root, name), name, description: `${kind} · ${labels}${accuracy}`, mtime: stat.mtimeMs });
     } catch {
       // Not a classifier (or a half-written one from another tool): not offered.
     }

@@ -5,29 +5,48 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sanitizeModelName, uniqueModelDir } from '../core/modelFolder';
-import type {
-  ClassifierJob,
-  ClassifierPanelMessage,
-  ClassifierResult,
-  ClassifierTrainingSettings,
-  CurveResult,
-  DataReadOptions,
-  Prediction,
+import {
+  ENCODER_TRAINING_EMBEDDINGS,
+  type ClassifierJob,
+  type ClassifierPanelMessage,
+  type ClassifierResult,
+  type ClassifierRunInfo,
+  type ClassifierTrainingSettings,
+  type CurveResult,
+  type DataReadOptions,
+  type EncoderArch,
+  type EncoderClassifierSettings,
+  type EncoderTraining,
+  type Prediction,
 } from '../shared/classifierProtocol';
 import type { HostToPanel, TrainerToHost } from '../shared/protocol';
 import type { Config } from './config';
+import { EncoderInspector } from './encoderInspector';
 import { JobQueue, newRunId } from './jobQueue';
-import type { RunHistory } from './runHistory';
+import type { RerunSpec, RunHistory } from './runHistory';
+import { ENCODERS_FOLDER } from './runController';
 import { TrainerProcess } from './trainerProcess';
 
-export interface TrainClassifierArgs {
+/** A classifier on word vectors (or random embeddings), or on a pretrained encoder. */
+export type TrainClassifierArgs = {
   dataPath: string;
   data?: DataReadOptions;
-  /** The model folder whose vectors start the embeddings; absent = from scratch. */
-  vectorsDir?: string;
-  settings: ClassifierTrainingSettings;
   name?: string;
-}
+} & (
+  | {
+      /** The model folder whose vectors start the embeddings; absent = from scratch. */
+      vectorsDir?: string;
+      encoderDir?: undefined;
+      settings: ClassifierTrainingSettings;
+    }
+  | {
+      /** An encoder folder (holding encoder.json), usually one of .transfer-lab/encoders. */
+      encoderDir: string;
+      encoderTraining: EncoderTraining;
+      vectorsDir?: undefined;
+      settings: EncoderClassifierSettings;
+    }
+);
 
 export interface CurveArgs {
   dataPath: string;
@@ -48,6 +67,20 @@ export interface ClassifierOutcome<T> {
 const ARCH_LABELS = { bag: 'averaged embeddings', cnn: 'CNN', bilstm: 'BiLSTM' } as const;
 const RUNNING_CONTEXT = 'transferLab.classifierRunning';
 
+/** "transformer encoder, all": a classifier on an encoder, in the words of the classifier list (listClassifiers). */
+const describeEncoderRun = (arch: EncoderArch, training: EncoderTraining) => `${arch} encoder, ${training}`;
+
+/** The architecture encoder.json names, read as plain JSON: the host never loads the encoder itself. */
+async function encoderArchOf(encoderDir: string): Promise<EncoderArch | undefined> {
+  try {
+    const manifest = JSON.parse(await fs.readFile(path.join(encoderDir, 'encoder.json'), 'utf8')) as { config?: { arch?: unknown } };
+    const arch = manifest.config?.arch;
+    return arch === 'transformer' || arch === 'lstm' ? arch : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class ClassifierController implements vscode.Disposable {
   private active: { runId: string; trainer: TrainerProcess; cancelRequested: boolean } | undefined;
   private readonly eventEmitter = new vscode.EventEmitter<HostToPanel>();
@@ -55,6 +88,7 @@ export class ClassifierController implements vscode.Disposable {
   private replay: ClassifierPanelMessage[] = [];
   private lastResult: ClassifierResult | undefined;
   private lastCurve: CurveResult | undefined;
+  private readonly encoderInspector: EncoderInspector;
 
   constructor(
     private readonly trainerScript: string,
@@ -62,7 +96,23 @@ export class ClassifierController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly history?: RunHistory,
     private readonly queue = new JobQueue(),
-  ) {}
+  ) {
+    // Lists the workspace's encoders for Train Classifier… as the panel's Encoder section does; it starts no process to list.
+    this.encoderInspector = new EncoderInspector(trainerScript, log);
+  }
+
+  /** The workspace's encoders (folders of .transfer-lab/encoders holding encoder.json) with their architecture. */
+  async encoders(): Promise<{ name: string; encoderDir: string; arch: EncoderArch | undefined }[]> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return [];
+    const names = await this.encoderInspector.list();
+    return Promise.all(
+      names.map(async (name) => {
+        const encoderDir = path.join(folder.uri.fsPath, ENCODERS_FOLDER, name);
+        return { name, encoderDir, arch: await encoderArchOf(encoderDir) };
+      }),
+    );
+  }
 
   get isRunning(): boolean {
     return this.active !== undefined;
@@ -85,10 +135,34 @@ export class ClassifierController implements vscode.Disposable {
   async train(args: TrainClassifierArgs): Promise<ClassifierOutcome<ClassifierResult>> {
     const root = this.classifiersRoot();
     if (!root) return this.refuse('Open a folder first: classifiers are saved in its classifiers folder.');
-    const vectorsName = args.vectorsDir ? path.basename(args.vectorsDir) : undefined;
-    const base = sanitizeModelName(args.name ?? `${path.basename(args.dataPath).replace(/\.[^.]+$/, '')}-${args.settings.arch}-${args.settings.embeddings === 'random' ? 'scratch' : vectorsName}`);
+    const dataName = path.basename(args.dataPath).replace(/\.[^.]+$/, '');
+    let base: string;
+    /** What reads the text, for the notification and the Runs view; none for word vectors (the name says it). */
+    let describe: string | undefined;
+    let runInfo: Omit<ClassifierRunInfo, 'runId' | 'title'>;
+    let jobOf: (classifierDir: string, name: string) => ClassifierJob;
+    let rerun: Extract<RerunSpec, { kind: 'classifier' }>;
+    if (args.encoderDir !== undefined) {
+      // Read now, not when its turn comes: a missing encoder is said before the run queues.
+      const arch = await encoderArchOf(args.encoderDir);
+      if (!arch) return this.refuse(`${args.encoderDir} is not an encoder folder: it has no readable encoder.json. Choose an encoder of ${ENCODERS_FOLDER}, or pretrain one with "Transfer Lab: Pretrain Encoder on Workspace…".`);
+      const { encoderDir, encoderTraining, settings } = args;
+      const encoderName = path.basename(encoderDir);
+      base = sanitizeModelName(args.name ?? `${dataName}-${arch}-${encoderTraining}`);
+      describe = `${describeEncoderRun(arch, encoderTraining)} (${encoderName})`;
+      runInfo = { kind: 'train', dataPath: args.dataPath, arch, embeddings: ENCODER_TRAINING_EMBEDDINGS[encoderTraining], vectorsName: encoderName, encoderTraining };
+      jobOf = (classifierDir, name) => ({ kind: 'classify-train', dataPath: args.dataPath, data: args.data ?? {}, encoderDir, encoderTraining, settings, classifierDir, name });
+      rerun = { kind: 'classifier', dataPath: args.dataPath, data: args.data, encoderDir, encoderTraining, settings };
+    } else {
+      const { vectorsDir, settings } = args;
+      const vectorsName = vectorsDir ? path.basename(vectorsDir) : undefined;
+      base = sanitizeModelName(args.name ?? `${dataName}-${settings.arch}-${settings.embeddings === 'random' ? 'scratch' : vectorsName}`);
+      runInfo = { kind: 'train', dataPath: args.dataPath, arch: settings.arch, embeddings: settings.embeddings, ...(vectorsName && { vectorsName }) };
+      jobOf = (classifierDir, name) => ({ kind: 'classify-train', dataPath: args.dataPath, data: args.data ?? {}, ...(vectorsDir && { vectorsDir }), settings, classifierDir, name });
+      rerun = { kind: 'classifier', dataPath: args.dataPath, data: args.data, vectorsDir, settings };
+    }
     const runId = newRunId('classify');
-    const record = (title: string) => ({ id: runId, kind: 'classifier' as const, title, rerun: { kind: 'classifier' as const, dataPath: args.dataPath, data: args.data, vectorsDir: args.vectorsDir, settings: args.settings } });
+    const record = (title: string) => ({ id: runId, kind: 'classifier' as const, title, rerun });
     let classifierDir = '';
     let name = base;
     const prepare = async (): Promise<ClassifierJob> => {
@@ -96,13 +170,13 @@ export class ClassifierController implements vscode.Disposable {
       await fs.mkdir(root, { recursive: true });
       classifierDir = await uniqueModelDir(root, base);
       name = path.basename(classifierDir);
-      this.startPanelRun({ runId, kind: 'train', title: name, dataPath: args.dataPath, arch: args.settings.arch, embeddings: args.settings.embeddings, ...(vectorsName && { vectorsName }) });
+      this.startPanelRun({ runId, title: name, ...runInfo });
       this.history?.start(record(name));
-      return { kind: 'classify-train', dataPath: args.dataPath, data: args.data ?? {}, ...(args.vectorsDir && { vectorsDir: args.vectorsDir }), settings: args.settings, classifierDir, name };
+      return jobOf(classifierDir, name);
     };
     const outcome = await this.run<ClassifierResult>(
       runId,
-      `training ${base}`,
+      describe ? `training ${base}: ${describe}` : `training ${base}`,
       prepare,
       (message, report) => {
         if (message.type === 'classifierEpoch') {
@@ -121,7 +195,9 @@ export class ClassifierController implements vscode.Disposable {
     }
     if (outcome.started) this.endPanelRun(outcome, outcome.value ? `${name} is ready: test accuracy ${(100 * outcome.value.report.accuracy).toFixed(1)}%.` : undefined);
     const r = outcome.value?.report;
-    this.history?.finish(runId, outcome.status, r ? { summary: `test accuracy ${(100 * r.accuracy).toFixed(1)}% · macro-F1 ${(100 * r.macroF1).toFixed(1)}%`, output: classifierDir } : { summary: outcome.started ? outcome.error : 'cancelled while queued' });
+    // On an encoder the Runs view says which encoder and how it learnt ("transformer encoder, all"); a word-vector run's name says it.
+    const how = describe ? `${describe} · ` : '';
+    this.history?.finish(runId, outcome.status, r ? { summary: `${how}test accuracy ${(100 * r.accuracy).toFixed(1)}% · macro-F1 ${(100 * r.macroF1).toFixed(1)}%`, output: classifierDir } : { summary: outcome.started ? outcome.error : 'cancelled while queued' });
     return outcome;
   }
 

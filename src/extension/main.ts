@@ -25,7 +25,7 @@ import { SHOW_WHAT_MOVED_COMMAND, showWhatMovedCommand } from './whatMovedComman
 import { activateStatusBar } from './statusBar';
 import { ModelTreeProvider, SHOW_MODEL_COMMAND, type ModelTreeSnapshot } from './modelTree';
 import type { QueryAnswer } from './vectorQueries';
-import type { EvaluationReport, FineTuneLock, Neighbour, TrainingProgress } from '../shared/protocol';
+import type { EncoderKind, EvaluationReport, FineTuneLock, Neighbour, TrainingProgress } from '../shared/protocol';
 
 /** What `activate` returns: the extension's own API, used by its integration tests and by other extensions. */
 export interface TransferLabApi {
@@ -56,7 +56,7 @@ export interface TransferLabApi {
   /** How long activation took, and the panel from creation to its script's first message (first paint). */
   timings(): { activationMs: number; panelReadyMs: number | undefined };
   /** Pretrain Encoder on Workspace without asking. */
-  pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
+  pretrainEncoder(args: { arch: EncoderKind; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
   /** The panel's Inspect: `word` in `texts`, read by the encoder `name` of .transfer-lab/encoders. */
   inspectEncoder(name: string, texts: string[], word: string): Promise<Inspection>;
   /** Checks the transferLab settings now (as on every change) and returns what cannot be used as written. */
@@ -134,7 +134,9 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
         case 'fine-tune':
           return runs.fineTune({ ...spec.parameters, modelDir: spec.modelDir, lock: spec.lock, lockWords: spec.lockWords, resource: spec.resource ? vscode.Uri.file(spec.resource) : undefined });
         case 'classifier':
-          return classifiers.train({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings });
+          return spec.encoderDir !== undefined
+            ? classifiers.train({ dataPath: spec.dataPath, data: spec.data, encoderDir: spec.encoderDir, encoderTraining: spec.encoderTraining, settings: spec.settings })
+            : classifiers.train({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings });
         case 'curve':
           return classifiers.curve({ dataPath: spec.dataPath, data: spec.data, vectorsDir: spec.vectorsDir, settings: spec.settings, sizes: spec.sizes });
         case 'encoder':
@@ -151,6 +153,7 @@ export function activate(context: vscode.ExtensionContext): TransferLabApi {
         [
           { label: 'Transformer', description: 'masked-language modelling (BERT-style)', detail: '2 layers × 128, 4 heads, 64 tokens: about 2,000 tokens/s on one core', arch: 'transformer' as const },
           { label: 'LSTM', description: 'next-token language model', detail: '1 layer × 256, 64 tokens: about 1,300 tokens/s on one core', arch: 'lstm' as const },
+          { label: 'Sentence autoencoder', description: 'a Transformer whose text vector rebuilds its words', detail: 'the Transformer above; the pooled vector predicts the bag of its 64 tokens, some masked', arch: 'autoencoder' as const },
         ],
         { title: 'Pretrain an encoder on this workspace', placeHolder: 'Which network?' },
       );

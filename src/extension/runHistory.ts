@@ -2,8 +2,8 @@
 // of this workspace (the last MAX_RUNS, kept across sessions), running or finished, with its
 // duration and final numbers, and what to do with it: open its result, cancel it, run it again.
 import * as vscode from 'vscode';
-import type { ClassifierTrainingSettings, DataReadOptions } from '../shared/classifierProtocol';
-import type { FineTuneLock, TrainingParameters } from '../shared/protocol';
+import type { ClassifierTrainingSettings, DataReadOptions, EncoderClassifierSettings, EncoderTraining } from '../shared/classifierProtocol';
+import type { EncoderKind, FineTuneLock, TrainingParameters } from '../shared/protocol';
 
 const STATE_KEY = 'transferLab.runHistory';
 const MAX_RUNS = 50;
@@ -15,9 +15,10 @@ export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export type RerunSpec =
   | { kind: 'pretrain'; parameters: TrainingParameters; resource?: string }
   | { kind: 'fine-tune'; parameters: TrainingParameters; modelDir: string; lock: FineTuneLock; lockWords?: string; resource?: string }
-  | { kind: 'classifier'; dataPath: string; data?: DataReadOptions; vectorsDir?: string; settings: ClassifierTrainingSettings }
+  | { kind: 'classifier'; dataPath: string; data?: DataReadOptions; vectorsDir?: string; encoderDir?: undefined; settings: ClassifierTrainingSettings }
+  | { kind: 'classifier'; dataPath: string; data?: DataReadOptions; encoderDir: string; encoderTraining: EncoderTraining; vectorsDir?: undefined; settings: EncoderClassifierSettings }
   | { kind: 'curve'; dataPath: string; data?: DataReadOptions; vectorsDir: string; settings: Omit<ClassifierTrainingSettings, 'embeddings'>; sizes?: number[] }
-  | { kind: 'encoder'; arch: 'transformer' | 'lstm'; minutes: number; vocabSize: number };
+  | { kind: 'encoder'; arch: EncoderKind; minutes: number; vocabSize: number };
 
 export interface RunRecord {
   id: string;

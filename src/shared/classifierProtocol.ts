@@ -6,8 +6,13 @@ import type { CurvePoint, Misclassified } from '../core/classify/classifyRuns';
 import type { ClassificationReport } from '../core/classify/metrics';
 import type { EmbeddingMode } from '../core/classify/textVocabulary';
 import type { EpochReport } from '../core/classify/trainClassifier';
+import type { EncoderArch } from '../core/neural/config';
+import type { EncoderTraining } from '../core/neural/fineTune';
 
-export type { Architecture, CurvePoint, EmbeddingMode, EpochReport, ClassificationReport, Misclassified };
+export type { Architecture, CurvePoint, EmbeddingMode, EncoderArch, EncoderTraining, EpochReport, ClassificationReport, Misclassified };
+
+/** What reads the text: a word-vector classifier's architecture, or a pretrained encoder's (classifier on an encoder). */
+export type ClassifierArch = Architecture | EncoderArch;
 
 /** How a labelled dataset is read (labelledData.ts's options); all optional. */
 export interface DataReadOptions {
@@ -30,19 +35,52 @@ export interface ClassifierTrainingSettings {
   seed: number;
 }
 
+/**
+ * The settings of a classifier on a pretrained encoder: the encoder is the architecture and
+ * `encoderTraining` says what learns, so neither arch nor embeddings; the encoder's own defaults
+ * (fineTune.ts) for what is left out. maxTokens: tokens read per text, at most the encoder's maxLen.
+ */
+export interface EncoderClassifierSettings {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  maxTokens?: number;
+  patience?: number;
+  seed: number;
+}
+
 // ---------- extension host -> trainer ----------
 
-export interface ClassifyTrainJob {
+interface ClassifyTrainJobBase {
   kind: 'classify-train';
   dataPath: string;
   data: DataReadOptions;
-  /** The model folder whose vectors the embeddings start from; absent = from scratch. */
-  vectorsDir?: string;
-  settings: ClassifierTrainingSettings;
   /** The classifier folder to create; it must not exist yet. */
   classifierDir: string;
   name: string;
 }
+
+/** A classifier on word vectors (or on random embeddings). */
+export interface ClassifyTrainOnVectorsJob extends ClassifyTrainJobBase {
+  /** The model folder whose vectors the embeddings start from; absent = from scratch. */
+  vectorsDir?: string;
+  encoderDir?: undefined;
+  settings: ClassifierTrainingSettings;
+}
+
+/** A classifier on a pretrained encoder (an encoder folder, as Pretrain Encoder on Workspace writes). */
+export interface ClassifyTrainOnEncoderJob extends ClassifyTrainJobBase {
+  encoderDir: string;
+  /** frozen: only the softmax layer learns; top: and the encoder's top layer; all: every weight; scratch: the same network from random weights. */
+  encoderTraining: EncoderTraining;
+  vectorsDir?: undefined;
+  settings: EncoderClassifierSettings;
+}
+
+export type ClassifyTrainJob = ClassifyTrainOnVectorsJob | ClassifyTrainOnEncoderJob;
+
+/** What each way of training an encoder does to the representation, in the word-vector classifier's terms (the panel's "Embeddings"). */
+export const ENCODER_TRAINING_EMBEDDINGS: Readonly<Record<EncoderTraining, EmbeddingMode>> = { frozen: 'frozen', top: 'tuned', all: 'tuned', scratch: 'random' };
 
 export interface ClassifyCurveJob {
   kind: 'classify-curve';
@@ -82,10 +120,13 @@ export interface DatasetSummary {
 export interface ClassifierResult {
   name: string;
   classifierDir: string;
-  arch: Architecture;
+  arch: ClassifierArch;
+  /** On an encoder, what its training did to the representation: frozen, tuned (top or all) or random (scratch); `encoderTraining` says exactly. */
   embeddings: EmbeddingMode;
-  /** The pretrained model's name, when the embeddings started from one. */
+  /** The pretrained model's name, when the embeddings started from one; the encoder's name, on an encoder. */
   vectorsName?: string;
+  /** Set for a classifier on a pretrained encoder (then `arch` is the encoder's). */
+  encoderTraining?: EncoderTraining;
   /** Share of the task's words the pretrained vectors knew. */
   coverage?: { found: number; total: number };
   backend: string;
@@ -133,9 +174,11 @@ export interface ClassifierRunInfo {
   /** The classifier's name, or "transfer-gain curve". */
   title: string;
   dataPath: string;
-  arch: Architecture;
+  arch: ClassifierArch;
   embeddings?: EmbeddingMode;
   vectorsName?: string;
+  /** Set for a classifier on a pretrained encoder. */
+  encoderTraining?: EncoderTraining;
 }
 
 export type ClassifierPanelMessage =
@@ -172,6 +215,9 @@ const MAX_EPOCHS = 10_000;
 const MAX_POINTS = 10_000;
 const MAX_PREDICTIONS = 100_000;
 const isArch = (v: unknown): v is Architecture => v === 'bag' || v === 'cnn' || v === 'bilstm';
+const isClassifierArch = (v: unknown): v is ClassifierArch => isArch(v) || v === 'transformer' || v === 'lstm';
+// Spelt out rather than imported (fineTune.ts's ENCODER_TRAININGS): this file must not load TensorFlow.js code into the host or the webview.
+const isEncoderTraining = (v: unknown): v is EncoderTraining => v === 'frozen' || v === 'top' || v === 'all' || v === 'scratch';
 const isEmbeddingMode = (v: unknown): v is EmbeddingMode => v === 'frozen' || v === 'tuned' || v === 'random';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
@@ -182,11 +228,19 @@ function isDataReadOptions(v: unknown): v is DataReadOptions {
   return column(v.textColumn) && column(v.labelColumn) && field(v.textField) && field(v.labelField) && (v.skipBad === undefined || typeof v.skipBad === 'boolean');
 }
 
+const positiveInt = (x: unknown) => x === undefined || (isCount(x) && x >= 1);
+const isLearningRate = (x: unknown) => x === undefined || (isFiniteNumber(x) && x > 0);
+
 function isSettings(v: unknown, needsEmbeddings: boolean): boolean {
   if (!isObject(v) || !isArch(v.arch) || !isFiniteNumber(v.seed) || !Number.isInteger(v.seed)) return false;
   if (needsEmbeddings && !isEmbeddingMode(v.embeddings)) return false;
-  const positiveInt = (x: unknown) => x === undefined || (isCount(x) && x >= 1);
-  return positiveInt(v.epochs) && positiveInt(v.batchSize) && positiveInt(v.maxLen) && positiveInt(v.patience) && (v.learningRate === undefined || (isFiniteNumber(v.learningRate) && v.learningRate > 0));
+  return positiveInt(v.epochs) && positiveInt(v.batchSize) && positiveInt(v.maxLen) && positiveInt(v.patience) && isLearningRate(v.learningRate);
+}
+
+/** An encoder's settings name no arch or embeddings: a job giving them meant word vectors and is refused, not half-read. */
+function isEncoderSettings(v: unknown): boolean {
+  if (!isObject(v) || v.arch !== undefined || v.embeddings !== undefined || v.maxLen !== undefined) return false;
+  return isFiniteNumber(v.seed) && Number.isInteger(v.seed) && positiveInt(v.epochs) && positiveInt(v.batchSize) && positiveInt(v.maxTokens) && positiveInt(v.patience) && isLearningRate(v.learningRate);
 }
 
 const nonEmpty = (v: unknown): v is string => isString(v) && v !== '';
@@ -194,6 +248,19 @@ const nonEmpty = (v: unknown): v is string => isString(v) && v !== '';
 export function parseClassifierJob(job: Json): ClassifierJob | undefined {
   switch (job.kind) {
     case 'classify-train':
+      if (job.encoderDir !== undefined || job.encoderTraining !== undefined) {
+        // On an encoder: word vectors are the other kind of pretraining, never both.
+        return nonEmpty(job.dataPath) &&
+          isDataReadOptions(job.data) &&
+          nonEmpty(job.encoderDir) &&
+          isEncoderTraining(job.encoderTraining) &&
+          job.vectorsDir === undefined &&
+          isEncoderSettings(job.settings) &&
+          nonEmpty(job.classifierDir) &&
+          nonEmpty(job.name)
+          ? (job as unknown as ClassifyTrainOnEncoderJob)
+          : undefined;
+      }
       return nonEmpty(job.dataPath) &&
         isDataReadOptions(job.data) &&
         (job.vectorsDir === undefined || nonEmpty(job.vectorsDir)) &&
@@ -201,7 +268,7 @@ export function parseClassifierJob(job: Json): ClassifierJob | undefined {
         nonEmpty(job.classifierDir) &&
         nonEmpty(job.name) &&
         (job.vectorsDir !== undefined || (job.settings as Json).embeddings === 'random')
-        ? (job as unknown as ClassifyTrainJob)
+        ? (job as unknown as ClassifyTrainOnVectorsJob)
         : undefined;
     case 'classify-curve':
       return nonEmpty(job.dataPath) &&
@@ -275,9 +342,10 @@ function isResult(v: unknown): v is ClassifierResult {
     isObject(v) &&
     isString(v.name) &&
     isString(v.classifierDir) &&
-    isArch(v.arch) &&
+    isClassifierArch(v.arch) &&
     isEmbeddingMode(v.embeddings) &&
     (v.vectorsName === undefined || isString(v.vectorsName)) &&
+    (v.encoderTraining === undefined || isEncoderTraining(v.encoderTraining)) &&
     (v.coverage === undefined || (isObject(v.coverage) && isCount(v.coverage.found) && isCount(v.coverage.total))) &&
     isString(v.backend) &&
     isDataset(v.dataset) &&
@@ -350,9 +418,10 @@ export function parseClassifierPanelMessage(raw: Json): ClassifierPanelMessage |
         (run.kind === 'train' || run.kind === 'curve') &&
         isString(run.title) &&
         isString(run.dataPath) &&
-        isArch(run.arch) &&
+        isClassifierArch(run.arch) &&
         (run.embeddings === undefined || isEmbeddingMode(run.embeddings)) &&
-        (run.vectorsName === undefined || isString(run.vectorsName))
+        (run.vectorsName === undefined || isString(run.vectorsName)) &&
+        (run.encoderTraining === undefined || isEncoderTraining(run.encoderTraining))
         ? (raw as unknown as ClassifierPanelMessage)
         : undefined;
     }

@@ -1,19 +1,23 @@
-// Classifier jobs in the trainer process: train a classifier and score it on the test split, draw
-// the transfer-gain curve, or classify files and texts with a saved classifier. TensorFlow.js runs
-// here, never in the extension host.
+// Classifier jobs in the trainer process: train a classifier (on word vectors or on a pretrained
+// encoder) and score it on the test split, draw the transfer-gain curve, or classify files and texts
+// with a saved classifier. TensorFlow.js runs here, never in the extension host.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { loadClassifier, saveClassifier } from '../core/classify/classifierFormat';
+import { saveClassifier } from '../core/classify/classifierFormat';
 import { splitDataset, trainAndTest, transferGainCurve, type TestResult } from '../core/classify/classifyRuns';
 import { loadLabelledData, type LabelledDataset } from '../core/classify/labelledData';
 import { loadTensorflow } from '../core/classify/tfBackend';
 import type { DataSplit } from '../core/classify/splits';
 import { loadModelVectors } from '../core/modelFolder';
+import { loadAnyClassifier } from '../core/neural/encoderClassifierFolder';
+import { trainAndTestOnEncoder } from '../core/neural/encoderClassifierRuns';
 import {
+  ENCODER_TRAINING_EMBEDDINGS,
   MAX_MISCLASSIFIED,
   type ClassifyCurveJob,
   type ClassifyPredictJob,
   type ClassifyTrainJob,
+  type ClassifyTrainOnEncoderJob,
   type DatasetSummary,
   type Prediction,
 } from '../shared/classifierProtocol';
@@ -48,6 +52,7 @@ async function vectorsOf(dir: string) {
 
 export async function runClassifyTrainJob(runId: string, job: ClassifyTrainJob, signal: AbortSignal, emit: Emit): Promise<void> {
   if (await fs.stat(job.classifierDir).catch(() => undefined)) throw new Error(`${job.classifierDir} already exists; a classifier is never overwritten.`);
+  if (job.encoderDir !== undefined) return runClassifyTrainOnEncoder(runId, job, signal, emit);
   const [dataset, pretrained, loaded] = await Promise.all([
     loadLabelledData(job.dataPath, job.data),
     job.vectorsDir ? vectorsOf(job.vectorsDir) : Promise.resolve(undefined),
@@ -87,8 +92,48 @@ export async function runClassifyTrainJob(runId: string, job: ClassifyTrainJob, 
   });
 }
 
+/**
+ * A classifier on a pretrained encoder: the data read and split exactly as for word vectors, then
+ * trainAndTestOnEncoder, which saves the folder (loadAnyClassifier opens it) before freeing the
+ * weights. The same messages as a word-vector run, so the panel and the Runs view show it alike.
+ */
+async function runClassifyTrainOnEncoder(runId: string, job: ClassifyTrainOnEncoderJob, signal: AbortSignal, emit: Emit): Promise<void> {
+  const [dataset, loaded] = await Promise.all([loadLabelledData(job.dataPath, job.data), tensorflow(runId, emit)]);
+  const split = splitDataset(dataset, job.settings.seed);
+  const summary = summarise(dataset, split);
+  emit({ type: 'classifierDataset', runId, dataset: summary, backend: loaded.backend });
+  const { seed, epochs, batchSize, learningRate, maxTokens, patience } = job.settings;
+  const result = await trainAndTestOnEncoder(
+    job.encoderDir,
+    split,
+    dataset.labels,
+    job.encoderTraining,
+    { seed, epochs, batchSize, learningRate, maxTokens, patience, signal, onEpoch: (epoch) => emit({ type: 'classifierEpoch', runId, epoch }) },
+    { dir: job.classifierDir, metrics: (r) => metricsOf(r, summary) },
+  );
+  emit({
+    type: 'classifierDone',
+    runId,
+    result: {
+      name: job.name,
+      classifierDir: job.classifierDir,
+      arch: result.arch,
+      embeddings: ENCODER_TRAINING_EMBEDDINGS[job.encoderTraining],
+      vectorsName: path.basename(job.encoderDir),
+      encoderTraining: job.encoderTraining,
+      backend: loaded.backend,
+      dataset: summary,
+      report: result.report,
+      misclassified: result.misclassified.slice(0, MAX_MISCLASSIFIED),
+      bestEpoch: result.bestEpoch,
+      history: result.history,
+      trainSeconds: result.trainSeconds,
+    },
+  });
+}
+
 /** What classifier.json keeps of the test, so the results can be shown again without the data. */
-function metricsOf(result: TestResult, dataset: DatasetSummary) {
+function metricsOf(result: Pick<TestResult, 'report' | 'bestEpoch' | 'trainSeconds' | 'misclassified'>, dataset: DatasetSummary) {
   return {
     dataset,
     accuracy: result.report.accuracy,
@@ -120,7 +165,8 @@ const MAX_READ_BYTES = 1 << 20;
 
 export async function runClassifyPredictJob(runId: string, job: ClassifyPredictJob, signal: AbortSignal, emit: Emit): Promise<void> {
   const loaded = await tensorflow(runId, emit);
-  const classifier = await loadClassifier(job.classifierDir, { tensorflow: loaded });
+  // Either kind: on word vectors, or on an encoder (`transfer-lab classify train --encoder … --out …`).
+  const classifier = await loadAnyClassifier(job.classifierDir, { tensorflow: loaded });
   try {
     const items: { id: string; text: string }[] = [...job.texts];
     for (const file of job.files) {

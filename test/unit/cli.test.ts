@@ -159,7 +159,7 @@ test('pretrain writes an encoder folder that classify train --encoder and inspec
   for (const [args, message] of [
     [['pretrain', corpus, '--out', path.join(dir, 'x'), '--arch', 'gru'], /--arch must be one of transformer, lstm/],
     [['pretrain', corpus, '--out', encoder], /already exists/],
-    [['classify', 'train', sms, '--encoder', encoder, '--out', path.join(dir, 'clf')], /cannot be saved yet: leave out --out/],
+    [['classify', 'train', sms, '--encoder', encoder, '--out', encoder], /already exists: choose a new --out folder/],
     [['classify', 'train', sms, '--encoder', encoder, '--encoder-training', 'half'], /--encoder-training must be one of frozen, top, all, scratch/],
   ] as [string[], RegExp][]) {
     const r = cli(...args);

@@ -278,3 +278,58 @@ test('completions, model lists and side-by-side answers reach the panel only in 
   assert.ok(parseHostToPanel({ type: 'modelList', names: ['a', 'b'], second: null }));
   assert.equal(parseHostToPanel({ type: 'modelList', names: ['a'], second: 4 }), undefined);
 });
+
+test('trainer start message: a classifier job on word vectors, or on a pretrained encoder (encoderDir and encoderTraining), never both', () => {
+  const base = { kind: 'classify-train', dataPath: '/data/sms.tsv', data: {}, classifierDir: '/w/classifiers/sms-bag-scratch', name: 'sms-bag-scratch' };
+  const onVectors = { ...base, vectorsDir: '/w/models/w2v', settings: { arch: 'bag', embeddings: 'tuned', epochs: 2, seed: 1 } };
+  const fromScratch = { ...base, settings: { arch: 'cnn', embeddings: 'random', seed: 1 } };
+  const onEncoder = { ...base, encoderDir: '/w/.transfer-lab/encoders/lstm-1', encoderTraining: 'frozen', settings: { epochs: 2, batchSize: 16, maxTokens: 32, patience: 2, learningRate: 0.01, seed: 1 } };
+  for (const job of [onVectors, fromScratch, onEncoder, ...(['top', 'all', 'scratch'] as const).map((encoderTraining) => ({ ...onEncoder, encoderTraining })), { ...onEncoder, settings: { seed: 7 } }]) {
+    assert.deepEqual(parseHostToTrainer({ type: 'start', runId: 'r', job }), { type: 'start', runId: 'r', job }, JSON.stringify(job));
+  }
+  for (const bad of [
+    { ...onEncoder, encoderDir: '' },
+    { ...onEncoder, encoderDir: 3 },
+    { ...onEncoder, encoderDir: ['/w/enc'] },
+    { ...onEncoder, encoderDir: undefined },
+    { ...onEncoder, encoderTraining: undefined },
+    { ...onEncoder, encoderTraining: 'tuned' },
+    { ...onEncoder, encoderTraining: 'ALL' },
+    { ...onEncoder, encoderTraining: 1 },
+    // Two kinds of pretraining at once.
+    { ...onEncoder, vectorsDir: '/w/models/w2v' },
+    // Word-vector settings on an encoder: what they meant is unclear, so refused rather than half-read.
+    { ...onEncoder, settings: { ...onEncoder.settings, arch: 'bag' } },
+    { ...onEncoder, settings: { ...onEncoder.settings, embeddings: 'tuned' } },
+    { ...onEncoder, settings: { ...onEncoder.settings, maxLen: 100 } },
+    { ...onEncoder, settings: { ...onEncoder.settings, seed: 1.5 } },
+    { ...onEncoder, settings: { ...onEncoder.settings, epochs: 0 } },
+    { ...onEncoder, settings: { ...onEncoder.settings, maxTokens: -1 } },
+    { ...onEncoder, settings: { ...onEncoder.settings, learningRate: 0 } },
+    { ...onEncoder, settings: undefined },
+    { ...onEncoder, classifierDir: '' },
+    { ...onEncoder, name: undefined },
+    { ...onEncoder, dataPath: '' },
+    { ...onEncoder, data: null },
+    // encoderTraining alone does not make a word-vector job.
+    { ...onVectors, encoderTraining: 'all' },
+    { ...fromScratch, settings: { ...fromScratch.settings, embeddings: 'tuned' } },
+    { ...onVectors, settings: { ...onVectors.settings, arch: 'transformer' } },
+  ]) {
+    assert.equal(parseHostToTrainer({ type: 'start', runId: 'r', job: bad }), undefined, JSON.stringify(bad));
+  }
+});
+
+test('a classifier result on an encoder names its architecture and training; the panel run too', () => {
+  const report = { accuracy: 0.9, macroF1: 0.8, perClass: [{ label: 'ham', precision: 1, recall: 0.9, f1: 0.95, support: 10 }], confusion: [[9]] };
+  const dataset = { path: '/data/sms.tsv', examples: 20, labels: ['ham'], counts: [20], train: 10, validation: 5, test: 5, givenSplit: false, skipped: [] };
+  const result = { name: 'sms-lstm-frozen', classifierDir: '/w/c/sms-lstm-frozen', arch: 'lstm', embeddings: 'frozen', vectorsName: 'lstm-1', encoderTraining: 'frozen', backend: 'cpu', dataset, report, misclassified: [], bestEpoch: 1, history: [], trainSeconds: 1 };
+  const done = { type: 'classifierDone', runId: 'r', result };
+  assert.deepEqual(parseTrainerToHost(done), done);
+  assert.deepEqual(parseHostToPanel({ type: 'classifierResult', result }), { type: 'classifierResult', result });
+  assert.equal(parseTrainerToHost({ ...done, result: { ...result, encoderTraining: 'tuned' } }), undefined);
+  assert.equal(parseTrainerToHost({ ...done, result: { ...result, arch: 'gru' } }), undefined);
+  const run = { runId: 'r', kind: 'train', title: 'sms-transformer-all', dataPath: '/data/sms.tsv', arch: 'transformer', embeddings: 'tuned', vectorsName: 'enc', encoderTraining: 'all' };
+  assert.deepEqual(parseHostToPanel({ type: 'classifierRunStarted', run }), { type: 'classifierRunStarted', run });
+  assert.equal(parseHostToPanel({ type: 'classifierRunStarted', run: { ...run, encoderTraining: 'some' } }), undefined);
+});

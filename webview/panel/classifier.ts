@@ -5,8 +5,8 @@
 // The markup is CLASSIFIER_SECTION_HTML (classifierHtml.ts); everything reported is written with
 // textContent. Posts only the requests of ClassifierPanelRequest: button presses and an index.
 import type {
-  Architecture,
   ClassificationReport,
+  ClassifierArch,
   ClassifierPanelMessage,
   ClassifierPanelRequest,
   ClassifierResult,
@@ -24,7 +24,8 @@ import { $, element, headerRow } from './dom';
 
 export { CLASSIFIER_SECTION_HTML } from './classifierHtml';
 
-export const ARCHITECTURE_LABELS: Record<Architecture, string> = { bag: 'averaged embeddings', cnn: 'CNN (Kim 2014)', bilstm: 'BiLSTM + attention' };
+// transformer and lstm: a classifier on a pretrained encoder, whose architecture is the encoder's.
+export const ARCHITECTURE_LABELS: Record<ClassifierArch, string> = { bag: 'averaged embeddings', cnn: 'CNN (Kim 2014)', bilstm: 'BiLSTM + attention', transformer: 'Transformer encoder', lstm: 'LSTM encoder' };
 export const EMBEDDING_LABELS: Record<EmbeddingMode, string> = { frozen: 'frozen', tuned: 'fine-tuned', random: 'from scratch' };
 /** Misclassified examples shown at first, and added by each "Show more". */
 export const MISCLASSIFIED_PAGE = 50;

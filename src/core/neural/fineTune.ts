@@ -13,7 +13,7 @@ import { WeightFactory } from '../classify/architectures';
 import { Random } from '../random';
 import { abortError } from '../corpus';
 import type { BpeTokenizer } from './bpe';
-import { PAD_ID } from './config';
+import { PAD_ID, type EncoderConfig } from './config';
 import { createEncoder, encoderInput, paddingMask, type Encoder } from './encoder';
 import type { NetworkOutput } from './network';
 import { VariableAdam } from './pretrain';
@@ -49,9 +49,52 @@ export interface EncoderClassifier {
   training: EncoderTraining;
   epochs: EpochReport[];
   bestEpoch: number;
+  /**
+   * The encoder it reads with: the one given (trained further by 'top' and 'all'), or for 'scratch'
+   * a fresh one of the same architecture, which dispose() frees. Its weights are the ones to save.
+   */
+  encoder: Encoder;
+  /** Tokens read per text (longer texts are cut): the same at prediction as in training. */
+  maxTokens: number;
+  /** Texts per forward pass: a batch is padded to its longest text, so this too is kept for predicting. */
+  batchSize: number;
+  /** 'frozen' only: the standardisation of the pooled features, fitted on the training set. */
+  standardiser?: FeatureStandardiser;
+  /** Copies of the softmax layer's weights: kernel width × labels (row-major), bias one per label. */
+  headWeights(): { kernel: Float32Array; bias: Float32Array };
   /** Label probabilities per text, in the order of `labels`. */
   predict(texts: readonly string[]): Float32Array[];
   dispose(): void;
+}
+
+/**
+ * Per-dimension mean and 1/spread of the pooled features, in float64 as computed: a saved classifier
+ * keeps them so (in float32 its predictions would no longer be the same bit for bit).
+ */
+export interface FeatureStandardiser {
+  mean: Float64Array;
+  scale: Float64Array;
+}
+
+/** What predicting needs: the encoder, its tokenizer, the softmax layer and the settings training used. */
+export interface EncoderClassifierParts {
+  encoder: Encoder;
+  tokenizer: BpeTokenizer;
+  /** [width, labels] */
+  kernel: tfjs.Tensor;
+  /** [labels] */
+  bias: tfjs.Tensor;
+  standardiser?: FeatureStandardiser;
+  maxTokens: number;
+  batchSize: number;
+}
+
+/**
+ * Label probabilities per text. The one computation behind a classifier after training and after
+ * loading (encoderClassifierFolder.ts), so a saved classifier predicts exactly as it did in memory.
+ */
+export function encoderClassifierPredictor(parts: EncoderClassifierParts): (texts: readonly string[]) => Float32Array[] {
+  return (texts) => probabilitiesOfIds(parts, texts.map((text) => tokenIds(parts.encoder.config, parts.tokenizer, text, parts.maxTokens)));
 }
 
 /** Trains a classifier; with 'top' and 'all' the given encoder's weights change: load it again for another run. */
@@ -73,8 +116,7 @@ export async function trainEncoderClassifier(options: EncoderClassifierOptions):
   const random = new Random(options.seed ?? 1);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
 
-  const encode = (texts: readonly LabelledText[] | readonly string[]) =>
-    texts.map((t) => encoderInput(config, tokenizer.encode(typeof t === 'string' ? t : t.text).slice(0, config.arch === 'transformer' ? maxTokens - 2 : maxTokens)));
+  const encode = (texts: readonly LabelledText[]) => texts.map((t) => tokenIds(config, tokenizer, t.text, maxTokens));
   const trainIds = encode(options.train);
   const validationIds = encode(options.validation);
   const trainY = options.train.map((t) => labelIndex.get(t.label) ?? -1);
@@ -92,7 +134,8 @@ export async function trainEncoderClassifier(options: EncoderClassifierOptions):
   // training set's mean and spread: a briefly pretrained encoder's states can vary little from text
   // to text, and a softmax layer on raw features would then barely move.
   const standard = training === 'frozen' ? standardiser(pooledFeatures(encoder, trainIds, batchSize), config.width) : undefined;
-  const frozenFeatures = standard ? { train: standard.apply(pooledFeatures(encoder, trainIds, batchSize)), validation: standard.apply(pooledFeatures(encoder, validationIds, batchSize)) } : undefined;
+  const frozenFeatures = standard ? { train: standardise(pooledFeatures(encoder, trainIds, batchSize), standard), validation: standardise(pooledFeatures(encoder, validationIds, batchSize), standard) } : undefined;
+  const parts: EncoderClassifierParts = { encoder, tokenizer, kernel: head.kernel, bias: head.bias, standardiser: standard, maxTokens, batchSize };
 
 
   const reports: EpochReport[] = [];
@@ -177,7 +220,7 @@ export async function trainEncoderClassifier(options: EncoderClassifierOptions):
   encoderAdam?.dispose();
 
   function evaluate(ids: number[][], y: number[], features?: Float32Array): { loss: number; accuracy: number } {
-    const probabilities = features ? probabilitiesOfFeatures(features, ids.length) : predictIds(ids);
+    const probabilities = features ? probabilitiesOfFeatures(features, ids.length) : probabilitiesOfIds(parts, ids);
     let loss = 0;
     let correct = 0;
     probabilities.forEach((p, i) => {
@@ -197,27 +240,17 @@ export async function trainEncoderClassifier(options: EncoderClassifierOptions):
     });
   }
 
-  function predictIds(ids: number[][]): Float32Array[] {
-    const out: Float32Array[] = [];
-    for (let at = 0; at < ids.length; at += batchSize) {
-      const chunk = ids.slice(at, at + batchSize);
-      tf.tidy(() => {
-        const { ids: flat, batch, length } = padded(chunk);
-        const raw = meanPool(tf, network.forward(network.inputs(encoder.table, flat, batch, length), paddingMask(tf, flat, batch, length)), flat, batch, length);
-        const pooled = standard ? tf.tensor2d(standard.apply(raw.dataSync() as Float32Array), [batch, config.width]) : raw;
-        const p = tf.softmax(tf.add(tf.matMul(pooled, head.kernel), head.bias)).dataSync() as Float32Array;
-        for (let b = 0; b < batch; b++) out.push(p.slice(b * labels.length, (b + 1) * labels.length));
-      });
-    }
-    return out;
-  }
-
   return {
     labels,
     training,
     epochs: reports,
     bestEpoch: best.epoch,
-    predict: (texts) => predictIds(encode(texts)),
+    encoder,
+    maxTokens,
+    batchSize,
+    standardiser: standard,
+    headWeights: () => ({ kernel: Float32Array.from(head.kernel.dataSync() as Float32Array), bias: Float32Array.from(head.bias.dataSync() as Float32Array) }),
+    predict: encoderClassifierPredictor(parts),
     dispose: () => {
       head.kernel.dispose();
       head.bias.dispose();
@@ -256,17 +289,44 @@ function meanPool(tf: typeof import('@tensorflow/tfjs'), output: NetworkOutput, 
   return tf.addN(parts) as tfjs.Tensor2D;
 }
 
-/** Per-dimension mean and spread of `features` (rows of `width`), and a function that standardises rows with them. */
-function standardiser(features: Float32Array, width: number): { apply(rows: Float32Array): Float32Array } {
+/** Per-dimension mean and 1/spread of `features` (rows of `width`). */
+function standardiser(features: Float32Array, width: number): FeatureStandardiser {
   const n = features.length / width;
   const mean = new Float64Array(width);
   const variance = new Float64Array(width);
   for (let i = 0; i < n; i++) for (let d = 0; d < width; d++) mean[d] += features[i * width + d] / n;
   for (let i = 0; i < n; i++) for (let d = 0; d < width; d++) variance[d] += (features[i * width + d] - mean[d]) ** 2 / n;
   const scale = Float64Array.from(variance, (v) => 1 / Math.sqrt(v + 1e-12));
-  return {
-    apply: (rows) => Float32Array.from(rows, (x, i) => (x - mean[i % width]) * scale[i % width]),
-  };
+  return { mean, scale };
+}
+
+/** Rows of features standardised with `standard`'s mean and spread. */
+function standardise(rows: Float32Array, { mean, scale }: FeatureStandardiser): Float32Array {
+  const width = mean.length;
+  return Float32Array.from(rows, (x, i) => (x - mean[i % width]) * scale[i % width]);
+}
+
+/** A text's encoder input: its tokens, cut to `maxTokens` with the Transformer's [CLS] and [SEP] counted. */
+function tokenIds(config: EncoderConfig, tokenizer: BpeTokenizer, text: string, maxTokens: number): number[] {
+  return encoderInput(config, tokenizer.encode(text).slice(0, config.arch === 'transformer' ? maxTokens - 2 : maxTokens));
+}
+
+/** Label probabilities of texts given as encoder inputs, `batchSize` at a time. */
+function probabilitiesOfIds({ encoder, kernel, bias, standardiser: standard, batchSize }: EncoderClassifierParts, ids: number[][]): Float32Array[] {
+  const { tf, network, config } = encoder;
+  const classes = bias.shape[0];
+  const out: Float32Array[] = [];
+  for (let at = 0; at < ids.length; at += batchSize) {
+    const chunk = ids.slice(at, at + batchSize);
+    tf.tidy(() => {
+      const { ids: flat, batch, length } = padded(chunk);
+      const raw = meanPool(tf, network.forward(network.inputs(encoder.table, flat, batch, length), paddingMask(tf, flat, batch, length)), flat, batch, length);
+      const pooled = standard ? tf.tensor2d(standardise(raw.dataSync() as Float32Array, standard), [batch, config.width]) : raw;
+      const p = tf.softmax(tf.add(tf.matMul(pooled, kernel), bias)).dataSync() as Float32Array;
+      for (let b = 0; b < batch; b++) out.push(p.slice(b * classes, (b + 1) * classes));
+    });
+  }
+  return out;
 }
 
 function pooledFeatures(encoder: Encoder, ids: number[][], batchSize: number): Float32Array {

@@ -76,11 +76,11 @@ interface TransferLabApi {
   pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome>;
   inspectEncoder(name: string, texts: string[], word: string): Promise<{ pieces: string[]; occurrences: { text: number; nearest: { token: string }[]; attention?: number[][][] }[]; similarities: { cosine: number }[] }>;
   importVectors(args: { sourcePath: string; modelName?: string; skipBadLines?: boolean }): Promise<RunOutcome>;
-  trainClassifier(args: {
-    dataPath: string;
-    vectorsDir?: string;
-    settings: { arch: 'bag' | 'cnn' | 'bilstm'; embeddings: 'frozen' | 'tuned' | 'random'; epochs?: number; seed: number };
-  }): Promise<{ status: string; error?: string; value?: ClassifierResultShape }>;
+  trainClassifier(
+    args:
+      | { dataPath: string; vectorsDir?: string; settings: { arch: 'bag' | 'cnn' | 'bilstm'; embeddings: 'frozen' | 'tuned' | 'random'; epochs?: number; seed: number } }
+      | { dataPath: string; encoderDir: string; encoderTraining: 'frozen' | 'top' | 'all' | 'scratch'; settings: { epochs?: number; batchSize?: number; maxTokens?: number; patience?: number; seed: number } },
+  ): Promise<{ status: string; error?: string; value?: ClassifierResultShape }>;
   transferGainCurve(args: { dataPath: string; vectorsDir: string; settings: { arch: 'bag' | 'cnn' | 'bilstm'; epochs?: number; seed: number }; sizes?: number[] }): Promise<{
     status: string;
     error?: string;
@@ -90,6 +90,8 @@ interface TransferLabApi {
 interface ClassifierResultShape {
   name: string;
   classifierDir: string;
+  arch: string;
+  encoderTraining?: string;
   dataset: { labels: string[]; train: number; validation: number; test: number };
   report: { accuracy: number; macroF1: number; confusion: number[][] };
   misclassified: { source?: string }[];
@@ -1086,6 +1088,42 @@ suite('Transfer Lab in the VS Code extension host', () => {
     assert.ok(Math.abs(inspection.similarities[0].cosine) <= 1);
     assert.ok(inspection.occurrences.every((o) => o.nearest.length > 0 && o.attention === undefined), 'an LSTM has no attention maps');
     await assert.rejects(api.inspectEncoder('no-such-encoder', ['emma'], 'emma'), /There is no encoder named no-such-encoder/);
+  });
+  test('Train Classifier on a pretrained encoder: frozen, saved in the classifiers folder, and Classify File labels a file with it', async function () {
+    this.timeout(180_000);
+    assert.equal(api.trainerPid(), undefined, 'no other run is in progress');
+    const { labelled, inbox, inboxFiles } = fixture.sms;
+    // The Pretrain Encoder case's encoder; pretrained here (briefly) when that case did not run.
+    let encoderDir = path.join(workspace, '.transfer-lab', 'encoders', 'e2e-encoder');
+    if (!fs.existsSync(path.join(encoderDir, 'encoder.json'))) {
+      const pretrained = await within(api.pretrainEncoder({ arch: 'lstm', minutes: 0.15, vocabSize: 600, name: 'e2e-clf-encoder' }), 60_000, 'pretrainEncoder for the classifier');
+      assert.equal(pretrained.status, 'done', JSON.stringify(pretrained));
+      encoderDir = pretrained.modelDir!;
+    }
+    const outcome = await within(api.trainClassifier({ dataPath: labelled, encoderDir, encoderTraining: 'frozen', settings: { epochs: 3, seed: 1 } }), 90_000, 'classifier on the encoder');
+    assert.equal(outcome.status, 'done', JSON.stringify(outcome.error));
+    const result = outcome.value!;
+    assert.match(result.name, /-lstm-frozen$/);
+    assert.equal(result.arch, 'lstm');
+    assert.equal(result.encoderTraining, 'frozen');
+    assert.deepEqual(result.dataset.labels, ['ham', 'spam']);
+    assert.ok(result.history.length >= 1);
+    assert.equal(result.report.confusion.flat().reduce((a, b) => a + b, 0), result.dataset.test);
+    assert.equal(path.dirname(result.classifierDir), path.join(workspace, '.transfer-lab', 'classifiers'), 'saved in the classifiers folder');
+    assert.deepEqual(fs.readdirSync(result.classifierDir).sort(), ['classifier.json', 'encoder.json', 'head.bin', 'tokenizer.json', 'weights.bin']);
+    const record = api.runs().find((r) => r.title === result.name)!;
+    assert.equal(record.kind, 'classifier');
+    assert.equal(record.state, 'done');
+    assert.match(record.description, /lstm encoder, frozen .* test accuracy \d+\.\d%/);
+
+    // Classify File from the explorer: the newest classifier (the first entry of the quick pick) is this one.
+    const spamFile = path.join(path.dirname(inbox), inboxFiles.find((f) => f.label === 'spam')!.file);
+    const picked = acceptQuickPicks();
+    const prediction = (await within(Promise.resolve(vscode.commands.executeCommand('transferLab.classifyFile', vscode.Uri.file(spamFile))), 60_000, 'Classify File')) as Prediction | undefined;
+    picked.dispose();
+    assert.ok(prediction, 'Classify File returns its prediction');
+    assert.equal(prediction.id, spamFile);
+    assert.ok(['ham', 'spam'].includes(prediction.label) && prediction.confidence >= 0.5 && prediction.confidence <= 1, JSON.stringify(prediction));
   });
   test('the map: PCA and UMAP of the active model’s most frequent words in a worker, reproducible by seed, exported as CSV', async function () {
     this.timeout(180_000);
