@@ -1,14 +1,15 @@
 // npm run bench:neural: what pretraining a small neural encoder on raw text buys a classifier.
 //  1. A slice of ../shared/data/corpus/gutenberg-12m.txt.gz (first --slice-mb MB of text).
-//  2. `transfer-lab pretrain` a Transformer (masked LM) and an LSTM (next token) on it for --minutes
-//     each, the two at once (one core each: tfjs-wasm trains on one thread).
+//  2. `transfer-lab pretrain` a Transformer (masked LM), an LSTM (next token) and a sentence
+//     autoencoder on it for --minutes each (the first seconds go to the subword skip-gram vectors the
+//     token table starts from), two at a time (one core each: tfjs-wasm trains on one thread).
 //  3. `transfer-lab classify curve --encoder` on SST-2 and MR: from scratch, frozen and fine-tuned, at
 //     --sizes labelled examples; beside it the word-vector CNN of the classifier issue
 //     (`classify curve --vectors glove… --arch cnn`), the same sizes and test sets.
 //  4. SST-2 only (it has given splits, so its training texts can be read without the test's): the
 //     Transformer adapted to the task's own unlabelled training sentences (`pretrain --from`, for
 //     --adapt-minutes), then fine-tuned the same way: the workspace-of-reviews case.
-// The curves run two at a time (one core each). Prints one markdown table per data set, with wall
+// Everything runs in one pool two jobs wide: pretraining first, then each curve once its encoder is done. Prints one markdown table per data set, with wall
 // times and tokens/s. Usage:
 //   npm run bench:neural [-- --minutes 20 --slice-mb 24 --sizes 50,100,200,500 --adapt-minutes 3 --no-build]
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'no-cnn': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
-    /** Reuse the encoders of an earlier run (a folder holding transformer/ and lstm/, from --keep). */
+    /** Reuse the encoders of an earlier run (a folder holding transformer/, lstm/ and autoencoder/, from --keep). */
     encoders: { type: 'string' },
   },
 });
@@ -41,6 +42,18 @@ const SETS = [
   { name: 'MR', data: join(DATA, 'classification', 'mr', 'mr.jsonl') },
 ];
 const GLOVE = join(DATA, 'vectors', 'glove.6B.100d.top40k.txt.gz');
+/** The encoders pretrained and compared, as `pretrain --arch` names them. */
+const ENCODERS = [
+  { arch: 'transformer', label: 'Transformer (masked LM)' },
+  { arch: 'lstm', label: 'LSTM (next token)' },
+  { arch: 'autoencoder', label: 'Autoencoder (bag of tokens)' },
+];
+
+/** An earlier run's pretraining facts, from each encoder's encoder.json (for --encoders). */
+function fromManifest(home, arch) {
+  const t = JSON.parse(readFileSync(join(home, arch, 'encoder.json'), 'utf8')).training;
+  return { result: { backend: t.backend, steps: t.steps, finalLoss: t.finalLoss, tokensPerSecond: t.tokensPerSecond, tokenVectorSeconds: t.tokenVectorSeconds }, seconds: t.elapsedMs / 1000 + (t.tokenVectorSeconds ?? 0) };
+}
 
 const log = (line) => process.stderr.write(`[bench:neural] ${line}\n`);
 
@@ -114,44 +127,54 @@ async function main() {
   try {
     const minutes = values.minutes;
     let bytes = Number(values['slice-mb']) * 1024 * 1024;
-    let encoders;
     const home = values.encoders ? resolve(values.encoders) : work;
+    const archs = ENCODERS.map((e) => e.arch);
+    // Each encoder's pretraining, started by the pool (or read back from an earlier run's folder).
+    const pretrained = new Map();
+    let slice;
     if (values.encoders) {
-      // The pretraining facts are in each encoder's encoder.json.
-      const fromManifest = (arch) => {
-        const t = JSON.parse(readFileSync(join(home, arch, 'encoder.json'), 'utf8')).training;
-        return { result: { backend: t.backend, steps: t.steps, finalLoss: t.finalLoss, tokensPerSecond: t.tokensPerSecond, tokenVectorSeconds: t.tokenVectorSeconds }, seconds: t.elapsedMs / 1000 + (t.tokenVectorSeconds ?? 0) };
-      };
-      encoders = { transformer: fromManifest('transformer'), lstm: fromManifest('lstm') };
       log(`reusing the encoders in ${home}`);
     } else {
-      const slice = join(work, 'slice.txt');
+      slice = join(work, 'slice.txt');
       bytes = await writeSlice(slice, Number(values['slice-mb']));
       log(`slice: ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text`);
-      const [transformer, lstm] = await Promise.all(
-        ['transformer', 'lstm'].map((arch) => cli(['pretrain', slice, '--arch', arch, '--minutes', minutes, '--vocab-size', '8000', '--out', join(work, arch), '--quiet'], `pretrain ${arch}`)),
-      );
-      encoders = { transformer, lstm };
     }
+    const pretrainJob = (arch) => () => {
+      const run = values.encoders ? Promise.resolve(fromManifest(home, arch)) : cli(['pretrain', slice, '--arch', arch, '--minutes', minutes, '--vocab-size', '8000', '--out', join(work, arch), '--quiet'], `pretrain ${arch}`);
+      pretrained.set(arch, run);
+      return run;
+    };
+    // A curve waits for its encoder: the pool starts pretraining first, so by then it is running.
+    const after = (arch, job) => async () => {
+      await pretrained.get(arch);
+      return job();
+    };
     const curveArgs = ['--sizes', values.sizes, '--epochs', values.epochs, '--seed', '1', '--quiet'];
     const adaptMinutes = Number(values['adapt-minutes']);
     const perSet = SETS.map((set) => [
-      () => cli(['classify', 'curve', set.data, '--encoder', join(home, 'transformer'), ...curveArgs], `${set.name} transformer`),
-      () => cli(['classify', 'curve', set.data, '--encoder', join(home, 'lstm'), ...curveArgs], `${set.name} lstm`),
+      ...archs.map((arch) => after(arch, () => cli(['classify', 'curve', set.data, '--encoder', join(home, arch), ...curveArgs], `${set.name} ${arch}`))),
       () => (values['no-cnn'] ? undefined : cli(['classify', 'curve', set.data, '--vectors', GLOVE, '--arch', 'cnn', '--no-whole-set', ...curveArgs], `${set.name} word-vector CNN`)),
-      ...(set.adapt && adaptMinutes > 0 ? [() => adaptedCurve(set, home, work, adaptMinutes, curveArgs)] : []),
+      ...(set.adapt && adaptMinutes > 0 ? [after('transformer', () => adaptedCurve(set, home, work, adaptMinutes, curveArgs))] : []),
     ]);
-    const results = await pool(perSet.flat(), 2);
+    // Pretraining first (two at a time, one core each), then the curves as slots free up.
+    const results = await pool([...archs.map(pretrainJob), ...perSet.flat()], 2);
+    // Kept before formatting: an hour of measurements is not lost to a formatting error.
+    const raw = join(tmpdir(), 'bench-neural-last.json');
+    writeFileSync(raw, JSON.stringify({ archs, sets: SETS.map((s) => s.name), results }, null, 1));
+    log(`raw results in ${raw}`);
+    const encoders = Object.fromEntries(archs.map((arch, i) => [arch, results[i]]));
+    const curves = results.slice(archs.length);
     const sections = SETS.map((set, i) => {
       const from = perSet.slice(0, i).reduce((n, jobs) => n + jobs.length, 0);
-      const [t, l, cnn, adapted] = results.slice(from, from + perSet[i].length);
-      return table(set, t, l, cnn, adapted);
+      const found = curves.slice(from, from + perSet[i].length);
+      const byArch = Object.fromEntries(archs.map((arch, k) => [arch, found[k]]));
+      return table(set, byArch, found[archs.length], found[archs.length + 1]);
     });
     const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
     const lines = [
       `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Command: \`npm run bench:neural -- ${process.argv.slice(2).join(' ')}\`.`,
       '',
-      `Pretraining on ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text for ${minutes} minutes each (the two at once, one core each):`,
+      `Pretraining on ${(bytes / 1e6).toFixed(1)} MB of Gutenberg text for ${minutes} minutes each (two at a time, one core each), token vectors included:`,
       '',
       '| encoder | backend | token vectors s | steps | final loss (perplexity) | tokens/s | wall s |',
       '|---|---|---:|---:|---:|---:|---:|',
@@ -166,21 +189,30 @@ async function main() {
   }
 }
 
-/** Test accuracy (%) per size: the two encoders three ways, and the word-vector CNN three ways. */
-function table(set, transformer, lstm, cnn, adapted) {
-  const sizes = [...new Set(transformer.result.points.map((p) => p.size))].sort((a, b) => a - b);
+/** Test accuracy (%) per size: each encoder three ways (and the adapted one), and the word-vector CNN three ways. */
+function table(set, byArch, cnn, adapted) {
+  const first = byArch[ENCODERS[0].arch];
+  const sizes = [...new Set(first.result.points.map((p) => p.size))].sort((a, b) => a - b);
   const at = (points, key, value, size) => points.find((p) => p.size === size && p[key] === value)?.accuracy;
-  const header = ['examples', 'Transformer scratch', 'frozen', 'fine-tuned', ...(adapted ? ['adapted, fine-tuned'] : []), 'LSTM scratch', 'frozen', 'fine-tuned', ...(cnn ? ['CNN (GloVe) random', 'frozen', 'tuned'] : [])];
-  const rows = sizes.map((size) => [
-    size,
-    ...['scratch', 'frozen', 'all'].map((t) => pct(at(transformer.result.points, 'training', t, size))),
-    ...(adapted ? [pct(at(adapted.result.points, 'training', 'all', size))] : []),
-    ...['scratch', 'frozen', 'all'].map((t) => pct(at(lstm.result.points, 'training', t, size))),
-    ...(cnn ? ['random', 'frozen', 'tuned'].map((v) => pct(at(cnn.result.points, 'variant', v, size))) : []),
-  ]);
+  const header = ['examples'];
+  for (const { arch, label } of ENCODERS) {
+    header.push(`${label} scratch`, 'frozen', 'fine-tuned');
+    if (arch === 'transformer' && adapted) header.push('adapted, fine-tuned');
+  }
+  if (cnn) header.push('CNN (GloVe) random', 'frozen', 'tuned');
+  const rows = sizes.map((size) => {
+    const row = [size];
+    for (const { arch } of ENCODERS) {
+      row.push(...['scratch', 'frozen', 'all'].map((t) => pct(at(byArch[arch].result.points, 'training', t, size))));
+      if (arch === 'transformer' && adapted) row.push(pct(at(adapted.result.points, 'training', 'all', size)));
+    }
+    if (cnn) row.push(...['random', 'frozen', 'tuned'].map((v) => pct(at(cnn.result.points, 'variant', v, size))));
+    return row;
+  });
   const seconds = (points) => points.reduce((s, p) => s + p.trainSeconds, 0).toFixed(0);
+  const times = [...ENCODERS.map(({ arch, label }) => `${label} ${seconds(byArch[arch].result.points)} s`), ...(cnn ? [`CNN ${seconds(cnn.result.points)} s`] : [])];
   return [
-    `**${set.name}** (test accuracy %, ${transformer.result.test} test examples; training time over the whole curve: Transformer ${seconds(transformer.result.points)} s, LSTM ${seconds(lstm.result.points)} s${cnn ? `, CNN ${seconds(cnn.result.points)} s` : ''})`,
+    `**${set.name}** (test accuracy %, ${first.result.test} test examples; training time over the whole curve: ${times.join(', ')})`,
     ...(adapted ? ['', `Adapted: the Transformer continued for ${(adapted.pretrain.seconds / 60).toFixed(1)} minutes (${adapted.pretrain.result.steps} steps, final loss ${adapted.pretrain.result.finalLoss.toFixed(3)}) on the ${adapted.sentences.toLocaleString('en-US')} training sentences without their labels.`] : []),
     '',
     `| ${header.join(' | ')} |`,

@@ -5,17 +5,18 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileCorpus, listCorpusFiles } from '../core/corpus';
 import { loadTensorflow } from '../core/classify/tfBackend';
-import { ENCODER_ARCHS, type EncoderArch } from '../core/neural/config';
+import { ENCODER_ARCHS, type EncoderArch, type EncoderObjective } from '../core/neural/config';
 import { saveEncoder } from '../core/neural/encoderFolder';
 import { pretrainOnCorpus } from '../core/neural/pretrainCorpus';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 
-export const PRETRAIN_USAGE = `  transfer-lab pretrain <file-or-folder> --arch transformer|lstm [--minutes N | --steps N] --out <encoder>`;
+export const PRETRAIN_USAGE = `  transfer-lab pretrain <file-or-folder> --arch transformer|lstm|autoencoder [--minutes N | --steps N] --out <encoder>`;
 
 export const PRETRAIN_HELP = `pretrain: a byte-pair tokeniser and a small encoder trained on the text (TensorFlow.js; tfjs-node when it
 loads, else WebAssembly, else plain JavaScript). The Transformer learns by masked-language modelling, the
-LSTM by predicting the next token. Loss and perplexity are printed as it goes.
-  --arch A          transformer | lstm                                   [transformer]
+LSTM by predicting the next token, the autoencoder (a Transformer) by rebuilding the bag of each window's
+tokens from its mean-pooled vector, read with some tokens masked. Loss and perplexity are printed as it goes.
+  --arch A          transformer | lstm | autoencoder                     [transformer]
   --minutes N       training time budget                                 [20 unless --steps]
   --steps N         or a number of batches
   --vocab-size N    subword vocabulary, special tokens included           [8000]
@@ -64,8 +65,9 @@ export async function runPretrain(argv: string[]): Promise<number> {
   const from = flags.from === undefined ? undefined : path.resolve(flags.from as string);
   const parentArch = from ? await encoderArchOf(from) : undefined;
   const arch = flags.arch ?? parentArch ?? 'transformer';
-  if (!ENCODER_ARCHS.includes(arch as EncoderArch)) throw new UsageError(`--arch must be one of ${ENCODER_ARCHS.join(', ')}, got "${String(arch)}".`);
+  if (!PRETRAIN_ARCHS.includes(arch as string)) throw new UsageError(`--arch must be one of ${PRETRAIN_ARCHS.join(', ')}, got "${String(arch)}".`);
   if (parentArch && arch !== parentArch) throw new UsageError(`--from ${from} is a ${parentArch}: leave --arch out, or give --arch ${parentArch}.`);
+  const { arch: network, objective } = networkAndObjective(arch as string);
   if (from) {
     for (const flag of ['vocab-size', 'width', 'layers', 'heads', 'max-len']) {
       if (flags[flag] !== undefined) throw new UsageError(`--${flag} cannot change with --from: the encoder keeps its own tokeniser and size.`);
@@ -94,7 +96,8 @@ export async function runPretrain(argv: string[]): Promise<number> {
   try {
     const tensorflow = await loadTensorflow();
     const { encoder, tokenizer, tokens } = await pretrainOnCorpus(new FileCorpus(files, { maxFileBytes: stat.isDirectory() ? 50 * 1024 * 1024 : Number.MAX_SAFE_INTEGER }), {
-      arch: arch as EncoderArch,
+      arch: network,
+      objective,
       vocabSize: flags['vocab-size'] as number | undefined,
       maxTokens,
       minutes: flags.minutes as number | undefined,
@@ -114,7 +117,7 @@ export async function runPretrain(argv: string[]): Promise<number> {
       signal: abort.signal,
       ...(checkpointDir && { checkpoint: { dir: checkpointDir, everySteps: (flags['checkpoint-steps'] as number | undefined) ?? 100, resume: flags.resume === true } }),
       onPrepared: ({ vocabSize, tokens: read, windows, config }) =>
-        log(`tokeniser: ${vocabSize.toLocaleString('en-US')} subwords; ${config.arch}: ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`),
+        log(`tokeniser: ${vocabSize.toLocaleString('en-US')} subwords; ${String(arch)}: ${read.toLocaleString('en-US')} tokens in ${windows.toLocaleString('en-US')} windows of ${config.maxLen}; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}`),
       onTokenVectors: ({ trainedRows, seconds, tokensPerSecond }) =>
         log(`token vectors: skip-gram for ${trainedRows.toLocaleString('en-US')} subwords in ${seconds.toFixed(1)} s (${Math.round(tokensPerSecond).toLocaleString('en-US')} tokens/s)`),
       onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  perplexity ${p.perplexity.toFixed(1)}  ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${(p.elapsedMs / 1000).toFixed(0)} s`),
@@ -124,10 +127,10 @@ export async function runPretrain(argv: string[]): Promise<number> {
     // Written: the checkpoint has served.
     if (checkpointDir) await fs.rm(checkpointDir, { recursive: true, force: true });
     const s = encoder.stats;
-    const result = { out: outDir, arch: config.arch, backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss, tokenVectorSeconds: s?.tokenVectorSeconds };
+    const result = { out: outDir, arch: String(arch), backend: tensorflow.backend, vocabSize: tokenizer.size, corpusTokens: tokens, steps: s?.steps, tokensPerSecond: s?.tokensPerSecond, finalLoss: s?.finalLoss, tokenVectorSeconds: s?.tokenVectorSeconds };
     encoder.dispose();
     if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(`wrote ${outDir}: ${config.arch}, ${s?.steps ?? 0} steps, final loss ${s?.finalLoss?.toFixed(4) ?? '?'} (perplexity ${s?.finalLoss !== undefined ? Math.exp(s.finalLoss).toFixed(1) : '?'}), ${Math.round(s?.tokensPerSecond ?? 0).toLocaleString('en-US')} tokens/s on ${tensorflow.backend}\n`);
+    else process.stdout.write(`wrote ${outDir}: ${String(arch)}, ${s?.steps ?? 0} steps, final loss ${s?.finalLoss?.toFixed(4) ?? '?'} (perplexity ${s?.finalLoss !== undefined ? Math.exp(s.finalLoss).toFixed(1) : '?'}), ${Math.round(s?.tokensPerSecond ?? 0).toLocaleString('en-US')} tokens/s on ${tensorflow.backend}\n`);
     return 0;
   } catch (error) {
     if ((error as Error).name === 'AbortError' || abort.signal.aborted) {
@@ -140,17 +143,24 @@ export async function runPretrain(argv: string[]): Promise<number> {
   }
 }
 
-/** The architecture recorded in an encoder folder's encoder.json, or a usage error saying what is wrong. */
+/** What --arch offers: the two networks, and the autoencoder (a Transformer with its own objective). */
+const PRETRAIN_ARCHS: readonly string[] = [...ENCODER_ARCHS, 'autoencoder'];
+
+function networkAndObjective(arch: string): { arch: EncoderArch; objective?: EncoderObjective } {
+  return arch === 'autoencoder' ? { arch: 'transformer', objective: 'autoencoder' } : { arch: arch as EncoderArch };
+}
+
+/** The --arch an encoder folder was pretrained as (from its encoder.json), or a usage error saying what is wrong. */
 async function encoderArchOf(dir: string): Promise<string> {
   const text = await fs.readFile(path.join(dir, 'encoder.json'), 'utf8').catch(() => {
     throw new UsageError(`--from ${dir}: there is no encoder.json there; give a folder written by transfer-lab pretrain.`);
   });
-  let arch: unknown;
+  let config: { arch?: unknown; objective?: unknown } | undefined;
   try {
-    arch = (JSON.parse(text) as { config?: { arch?: unknown } }).config?.arch;
+    config = (JSON.parse(text) as { config?: { arch?: unknown; objective?: unknown } }).config;
   } catch {
     throw new UsageError(`--from ${dir}: encoder.json is not valid JSON; pretrain that encoder again.`);
   }
-  if (typeof arch !== 'string') throw new UsageError(`--from ${dir}: encoder.json names no architecture; pretrain that encoder again.`);
-  return arch;
+  if (typeof config?.arch !== 'string') throw new UsageError(`--from ${dir}: encoder.json names no architecture; pretrain that encoder again.`);
+  return config.objective === 'autoencoder' ? 'autoencoder' : config.arch;
 }

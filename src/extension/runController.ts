@@ -8,7 +8,7 @@ import { JobQueue, newRunId } from './jobQueue';
 import type { RunHistory, RunRecord } from './runHistory';
 import { CHECKPOINTS_FOLDER, hasCheckpoint, removeCheckpoint } from '../core/checkpoint';
 import { readModelManifest, removeStaleTempFolders, sanitizeModelName, uniqueModelDir, type ModelManifest } from '../core/modelFolder';
-import type { CheckpointSettings, FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
+import type { CheckpointSettings, EncoderKind, FineTuneInit, FineTuneLock, HostToPanel, ModelSummary, RunInfo, RunStatus, TrainerToHost, TrainingParameters, TrainingProgress } from '../shared/protocol';
 import { withOverrides, type Config } from './config';
 import { TrainerProcess } from './trainerProcess';
 import { findWorkspaceCorpus, type WorkspaceCorpus } from './workspaceCorpus';
@@ -406,7 +406,7 @@ export class RunController implements vscode.Disposable {
    * workspace's text for `minutes`, in the trainer process, with the run's chart in the panel; the
    * encoder folder goes to .transfer-lab/encoders/<name>.
    */
-  async pretrainEncoder(args: { arch: 'transformer' | 'lstm'; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome> {
+  async pretrainEncoder(args: { arch: EncoderKind; minutes: number; vocabSize?: number; name?: string }): Promise<RunOutcome> {
     if (!vscode.workspace.isTrusted) return this.refuse('Transfer Lab trains only in a trusted workspace: training reads every text file in the folder and writes into it. Trust the workspace, then run the command again.');
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return this.refuse('Open a folder with text files first, then run "Transfer Lab: Pretrain Encoder on Workspace…".', 'Open Folder…');

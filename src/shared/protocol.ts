@@ -225,13 +225,17 @@ export interface InspectEncoderJob {
   word: string;
 }
 
-/** Pretrain Encoder: a BPE tokeniser and a Transformer (masked LM) or LSTM (next token) on the files. */
+/** The encoders Pretrain Encoder offers: Transformer (masked LM), LSTM (next token), sentence autoencoder (a Transformer). */
+export type EncoderKind = 'transformer' | 'lstm' | 'autoencoder';
+export const ENCODER_KINDS: readonly EncoderKind[] = ['transformer', 'lstm', 'autoencoder'];
+
+/** Pretrain Encoder: a BPE tokeniser and an encoder of `arch` trained on the files. */
 export interface EncoderJob {
   kind: 'pretrain-encoder';
   files: string[];
   corpusRoot: string;
   maxFileBytes: number;
-  arch: 'transformer' | 'lstm';
+  arch: EncoderKind;
   minutes: number;
   vocabSize: number;
   /** The encoder folder to create; it must not exist yet. */
@@ -243,7 +247,7 @@ export interface EncoderJob {
 export interface EncoderSummary {
   name: string;
   encoderDir: string;
-  arch: 'transformer' | 'lstm';
+  arch: EncoderKind;
   steps: number;
   finalLoss: number;
   tokensPerSecond: number;
@@ -512,7 +516,7 @@ export function parseHostToTrainer(raw: unknown): HostToTrainer | undefined {
   if (job.kind === 'pretrain-encoder') {
     const ok =
       Array.isArray(job.files) && job.files.every(isString) && isString(job.corpusRoot) && isFiniteNumber(job.maxFileBytes) &&
-      (job.arch === 'transformer' || job.arch === 'lstm') && isFiniteNumber(job.minutes) && job.minutes > 0 &&
+      ENCODER_KINDS.includes(job.arch as EncoderKind) && isFiniteNumber(job.minutes) && job.minutes > 0 &&
       isFiniteNumber(job.vocabSize) && job.vocabSize >= 100 && isString(job.encoderDir) && job.encoderDir !== '' && isString(job.name);
     return ok ? (raw as HostToTrainer) : undefined;
   }
@@ -566,7 +570,7 @@ export function parseTrainerToHost(raw: unknown): TrainerToHost | undefined {
       return isString(raw.runId) && isInspection(raw.inspection) ? (raw as TrainerToHost) : undefined;
     case 'encoderDone': {
       const e = raw.encoder;
-      return isString(raw.runId) && isObject(e) && isString(e.name) && isString(e.encoderDir) && (e.arch === 'transformer' || e.arch === 'lstm') &&
+      return isString(raw.runId) && isObject(e) && isString(e.name) && isString(e.encoderDir) && ENCODER_KINDS.includes(e.arch as EncoderKind) &&
         ['steps', 'finalLoss', 'tokensPerSecond', 'corpusTokens'].every((k) => isFiniteNumber(e[k])) && isString(e.backend)
         ? (raw as TrainerToHost)
         : undefined;

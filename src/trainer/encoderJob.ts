@@ -17,7 +17,9 @@ export async function runEncoderJob(runId: string, job: EncoderJob, signal: Abor
   const budgetMs = job.minutes * 60_000;
   emit({ type: 'log', runId, level: 'info', message: `Pretraining a ${job.arch} on ${job.files.length} files for ${job.minutes} minutes; TensorFlow.js ${tensorflow.backend}: ${tensorflow.note}` });
   const { encoder, tokenizer, tokens } = await pretrainOnCorpus(files, {
-    arch: job.arch,
+    // The autoencoder is a Transformer with an objective of its own.
+    arch: job.arch === 'autoencoder' ? 'transformer' : job.arch,
+    objective: job.arch === 'autoencoder' ? 'autoencoder' : undefined,
     vocabSize: job.vocabSize,
     minutes: job.minutes,
     tensorflow,

@@ -117,6 +117,42 @@ describe('pretraining on a Gutenberg slice', () => {
     assert.equal(stats.backend, tf.backend);
   });
 
+  it('trains the sentence autoencoder: a text vector rebuilds its own window’s tokens, not another window’s', async (t) => {
+    const config = encoderConfig({ arch: 'transformer', objective: 'autoencoder', vocabSize: tokenizer.size, width: 64, layers: 1, heads: 4, maxLen: 32, dropout: 0, seed: 4 });
+    const windows = sequenceWindows(sequences, 'transformer', 32, tokenizer.size);
+    const reports: PretrainProgress[] = [];
+    const encoder = await pretrainEncoder(windows, config, { steps: 200, batchSize: 16, learningRate: 3e-3, warmupSteps: 5, progressEvery: 10, onProgress: (p) => reports.push(p), tensorflow: tf });
+    try {
+      // 200 windows, each scored against its own bag of tokens and against the next window's.
+      const count = 200;
+      const batch = Array.from({ length: count }, (_, w) => windows.ids.subarray(w * windows.length, (w + 1) * windows.length));
+      const { hidden } = encoder.encode(batch);
+      const pooled = new Float32Array(count * config.width);
+      for (let w = 0; w < count; w++) for (let p = 0; p < windows.length; p++) for (let d = 0; d < config.width; d++) pooled[w * config.width + d] += hidden[(w * windows.length + p) * config.width + d] / windows.length;
+      const logProbabilities = tf.tf.tidy(() => {
+        const [logits] = encoder.network.logits([tf.tf.tensor2d(pooled, [count, config.width])]);
+        return tf.tf.logSoftmax(logits).dataSync() as Float32Array;
+      });
+      const crossEntropy = (vectorOf: number, bagOf: number) => {
+        const ids = Array.from(batch[bagOf]).filter((id) => id >= FIRST_ORDINARY_ID);
+        return -ids.reduce((sum, id) => sum + logProbabilities[vectorOf * config.vocabSize + id], 0) / ids.length;
+      };
+      const own = mean(Array.from({ length: count }, (_, w) => crossEntropy(w, w)));
+      const other = mean(Array.from({ length: count }, (_, w) => crossEntropy(w, (w + 1) % count)));
+      t.diagnostic(`training loss ${reports[0].loss.toFixed(3)} → ${reports.at(-1)!.loss.toFixed(3)}; a vector against its own bag ${own.toFixed(3)}, against the next window's ${other.toFixed(3)}`);
+      assert.ok(reports.at(-1)!.loss < reports[0].loss - 0.1, 'the training loss falls');
+      assert.ok(own < other - 0.1, `each vector predicts its own window's tokens better (${own.toFixed(3)} vs ${other.toFixed(3)})`);
+    } finally {
+      encoder.dispose();
+    }
+  });
+
+  it('pairs each architecture with its own objectives only', () => {
+    assert.equal(encoderConfig({ arch: 'transformer', vocabSize: 100 }).objective, 'masked-lm');
+    assert.equal(encoderConfig({ arch: 'lstm', vocabSize: 100 }).objective, 'next-token');
+    assert.throws(() => encoderConfig({ arch: 'lstm', objective: 'autoencoder', vocabSize: 100 }), /a lstm pretrains by next-token, not "autoencoder"/);
+  });
+
   it('lowers the LSTM next-token loss clearly', async (t) => {
     const config = encoderConfig({ arch: 'lstm', vocabSize: tokenizer.size, width: 64, layers: 1, maxLen: 24, dropout: 0, seed: 5 });
     const reports: PretrainProgress[] = [];

@@ -10,6 +10,15 @@ export const FIRST_ORDINARY_ID = SPECIAL_TOKENS.length;
 export type EncoderArch = 'transformer' | 'lstm';
 export const ENCODER_ARCHS: readonly EncoderArch[] = ['transformer', 'lstm'];
 
+/**
+ * What pretraining asks of the encoder: masked-LM (a Transformer predicts hidden tokens, BERT),
+ * next-token (an LSTM language model), or autoencoder (a Transformer's mean-pooled text vector
+ * reconstructs the bag of the window's tokens, read with some of them masked: a sentence
+ * autoencoder whose decoder predicts the words but not their order).
+ */
+export type EncoderObjective = 'masked-lm' | 'next-token' | 'autoencoder';
+export const OBJECTIVES_OF: Readonly<Record<EncoderArch, readonly EncoderObjective[]>> = { transformer: ['masked-lm', 'autoencoder'], lstm: ['next-token'] };
+
 export interface EncoderConfig {
   arch: EncoderArch;
   /** Rows of the token embedding table: the tokenizer's size, specials included. */
@@ -26,6 +35,13 @@ export interface EncoderConfig {
   maxLen: number;
   dropout: number;
   seed: number;
+  /** Absent in encoders saved before it existed: the architecture's first (masked-LM, next-token). */
+  objective?: EncoderObjective;
+}
+
+/** The objective an encoder was (or is to be) pretrained with. */
+export function objectiveOf(config: Pick<EncoderConfig, 'arch' | 'objective'>): EncoderObjective {
+  return config.objective ?? OBJECTIVES_OF[config.arch][0];
 }
 
 /** A complete config from the parts given: Transformer 2×128, 4 heads, ffn 4×width, 64 tokens; LSTM 1×256. */
@@ -41,6 +57,7 @@ export function encoderConfig(partial: Partial<EncoderConfig> & Pick<EncoderConf
     maxLen: partial.maxLen ?? 64,
     dropout: partial.dropout ?? 0.1,
     seed: partial.seed ?? 1,
+    objective: partial.objective ?? OBJECTIVES_OF[partial.arch]?.[0],
   };
   checkEncoderConfig(config);
   return config;
@@ -60,6 +77,9 @@ export function checkEncoderConfig(config: EncoderConfig): void {
     if (config.width % config.heads !== 0) throw new Error(`width (${config.width}) must be a multiple of heads (${config.heads})`);
     // [CLS], at least one token, [SEP].
     if (config.maxLen < 3) throw new Error(`a Transformer's maxLen must be at least 3 ([CLS] text [SEP]), got ${config.maxLen}`);
+  }
+  if (config.objective !== undefined && !OBJECTIVES_OF[config.arch].includes(config.objective)) {
+    throw new Error(`a ${config.arch} pretrains by ${OBJECTIVES_OF[config.arch].join(' or ')}, not "${config.objective}"`);
   }
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${config.dropout}`);
   if (!Number.isInteger(config.seed)) throw new Error(`seed must be an integer, got ${config.seed}`);

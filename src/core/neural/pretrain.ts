@@ -7,7 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { loadTensorflow, type LoadedTensorflow, type Tfjs } from '../classify/tfBackend';
 import { SparseAdam } from '../classify/trainClassifier';
 import { Random, streamSeed } from '../random';
-import { checkEncoderConfig, type EncoderConfig } from './config';
+import { checkEncoderConfig, FIRST_ORDINARY_ID, objectiveOf, type EncoderConfig } from './config';
 import { createEncoder, Encoder, paddingMask, type PretrainProgress, type TrainingStats } from './encoder';
 import { maskTokens, sequenceWindows, type Windows } from './windows';
 
@@ -73,6 +73,7 @@ export async function pretrainEncoder(source: Iterable<ArrayLike<number>> | Wind
   if (windows.length !== expectedLength) throw new Error(`the windows are ${windows.length} tokens long but this ${config.arch} trains on ${expectedLength}: cut them with sequenceWindows and the same config`);
   const { tf, backend } = options.tensorflow ?? (await loadTensorflow());
 
+  const objective = objectiveOf(config);
   const encoder = createEncoder(tf, config);
   if (options.from) copyWeights(tf, options.from, encoder);
   else if (options.tokenTable) {
@@ -135,7 +136,10 @@ export async function pretrainEncoder(source: Iterable<ArrayLike<number>> | Wind
       const used = Math.max(settings.steps !== undefined ? step / settings.steps : 0, settings.budgetMs !== undefined ? elapsed / settings.budgetMs : 0);
       const rate = scheduledRate(settings, step + 1, used);
       const ids = gatherWindows(windows, batches.next());
-      const batch = config.arch === 'transformer' ? maskedLmBatch(ids, batchSize, sequenceLength, config.vocabSize, maskRandom, settings.maskRate) : nextTokenBatch(ids, batchSize, sequenceLength);
+      const batch =
+        objective === 'masked-lm' ? maskedLmBatch(ids, batchSize, sequenceLength, config.vocabSize, maskRandom, settings.maskRate)
+        : objective === 'autoencoder' ? autoencoderBatch(ids, batchSize, sequenceLength, config.vocabSize, maskRandom, settings.maskRate)
+        : nextTokenBatch(ids, batchSize, sequenceLength);
       // A step's masks count up from a seed of their own: an LSTM step draws 2 masks per timestep per layer.
       const loss = trainStep(tf, encoder, batch, adam, rows, rate, settings.clipNorm, streamSeed(dropoutSeed, step));
       if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step + 1}: lower the learning rate (it was ${settings.learningRate})`);
@@ -269,11 +273,39 @@ interface StepBatch {
   /** Flat positions scored (undefined: all of them). */
   positions?: Int32Array;
   targets: Int32Array;
+  /**
+   * Autoencoder: per window, the share of each token among its ordinary tokens [batch × vocab] (the
+   * bag to reconstruct), and the mean-pooling matrix [batch × batch·length] over its real tokens.
+   */
+  bags?: { shares: Float32Array; pooling: Float32Array; tokens: number };
 }
 
 function maskedLmBatch(ids: Int32Array, batch: number, length: number, vocabSize: number, random: Random, rate: number): StepBatch {
   const masked = maskTokens(ids, vocabSize, random, rate);
   return { inputs: masked.inputs, batch, length, positions: masked.positions, targets: masked.targets };
+}
+
+/**
+ * The autoencoder reads the window with some tokens masked (so its text vector must carry what
+ * context implies, not only what it sees) and reconstructs the bag of all the window's ordinary tokens.
+ */
+function autoencoderBatch(ids: Int32Array, batch: number, length: number, vocabSize: number, random: Random, rate: number): StepBatch {
+  const masked = maskTokens(ids, vocabSize, random, rate);
+  const shares = new Float32Array(batch * vocabSize);
+  const pooling = new Float32Array(batch * batch * length);
+  let tokens = 0;
+  for (let b = 0; b < batch; b++) {
+    let ordinary = 0;
+    for (let t = 0; t < length; t++) if (ids[b * length + t] >= FIRST_ORDINARY_ID) ordinary++;
+    for (let t = 0; t < length; t++) {
+      const id = ids[b * length + t];
+      // Windows are full (no padding): every position, [CLS] and [SEP] too, is pooled.
+      pooling[b * batch * length + b * length + t] = 1 / length;
+      if (id >= FIRST_ORDINARY_ID) shares[b * vocabSize + id] += 1 / ordinary;
+    }
+    tokens += ordinary;
+  }
+  return { inputs: masked.inputs, batch, length, targets: new Int32Array(0), bags: { shares, pooling, tokens } };
 }
 
 /** LSTM windows are length + 1 long: tokens 0…length-1 are read, 1…length predicted. */
@@ -294,15 +326,17 @@ function trainStep(tf: Tfjs, encoder: Encoder, batch: StepBatch, adam: VariableA
     const inputs = network.inputs(table, batch.inputs, batch.batch, batch.length);
     const mask = paddingMask(tf, batch.inputs, batch.batch, batch.length);
     const variables = network.weights.map((w) => w.variable);
-    const targetBlocks = targetsPerBlock(tf, batch, config.vocabSize);
-    const scored = batch.positions?.length ?? batch.inputs.length;
+    const targetBlocks = batch.bags ? [tf.tensor2d(batch.bags.shares, [batch.batch, config.vocabSize])] : targetsPerBlock(tf, batch, config.vocabSize);
+    // The autoencoder's loss is per window: the cross-entropy of its bag against the prediction.
+    const scored = batch.bags ? batch.batch : (batch.positions?.length ?? batch.inputs.length);
+    const pooling = batch.bags ? tf.tensor2d(batch.bags.pooling, [batch.batch, batch.batch * batch.length]) : undefined;
     // Masked-LM scores only the chosen positions: a 0/1 selection matrix picks their states with a
     // matrix product, which (unlike gather) has a gradient on WASM, and the vocabulary-wide head then
     // runs on ~15% of the rows.
     const selection = batch.positions ? selectionMatrix(tf, batch.positions, batch.inputs.length) : undefined;
     const lossOf = (xs: tfjs.Tensor[]) => {
       const { blocks } = network.forward(xs, mask, { dropoutSeed });
-      const logits = network.logits(selection ? [tf.matMul(selection, blocks[0])] : blocks);
+      const logits = network.logits(pooling ? [tf.matMul(pooling, blocks[0])] : selection ? [tf.matMul(selection, blocks[0])] : blocks);
       const sums = logits.map((l, i) => tf.sum(tf.mul(targetBlocks[i], tf.logSoftmax(l))));
       return tf.div(tf.neg(sums.length === 1 ? sums[0] : tf.addN(sums)), scored) as tfjs.Scalar;
     };

@@ -5,7 +5,7 @@
 import type { TextCorpus } from '../corpus';
 import type { LoadedTensorflow } from '../classify/tfBackend';
 import { trainBpe } from './bpe';
-import { encoderConfig, type EncoderArch, type EncoderConfig } from './config';
+import { encoderConfig, type EncoderArch, type EncoderConfig, type EncoderObjective } from './config';
 import type { Encoder, PretrainProgress, TrainingStats } from './encoder';
 import { pretrainEncoder } from './pretrain';
 import { loadEncoder, saveEncoder } from './encoderFolder';
@@ -15,6 +15,8 @@ import { trainTokenVectors, type TokenVectorTable } from './tokenVectors';
 
 export interface CorpusPretrainOptions {
   arch: EncoderArch;
+  /** Default: the architecture's own (masked-LM for a Transformer, next-token for an LSTM). */
+  objective?: EncoderObjective;
   /** Subword vocabulary, special tokens included. Default 8000. */
   vocabSize?: number;
   /** Corpus tokens read at most. Default 5,000,000. */
@@ -85,7 +87,7 @@ async function pretrainFrom(corpus: TextCorpus, options: CorpusPretrainOptions, 
   const tokens = sequences.reduce((n, s) => n + s.length, 0);
   if (tokens === 0) throw new Error('The text has no words to pretrain on: every file was empty or skipped.');
   const defaults = options.arch === 'lstm' ? { width: 256, layers: 1 } : { width: 128, layers: 2 };
-  const config = start ? start.encoder.config : encoderConfig({ arch: options.arch, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
+  const config = start ? start.encoder.config : encoderConfig({ arch: options.arch, objective: options.objective, vocabSize: tokenizer.size, heads: 4, maxLen: 64, seed: 1, ...defaults, ...options.config });
   const windows = sequenceWindows(sequences, config.arch, config.maxLen, tokenizer.size);
   if (windows.count === 0) throw new Error(`The text is too short to pretrain on: ${tokens} tokens make no window of ${config.maxLen}. Add text, or lower the sequence length.`);
   options.onPrepared?.({ vocabSize: tokenizer.size, tokens, windows: windows.count, config });
