@@ -122,7 +122,6 @@ export async function runPretrain(argv: string[]): Promise<number> {
         log(`token vectors: skip-gram for ${trainedRows.toLocaleString('en-US')} subwords in ${seconds.toFixed(1)} s (${Math.round(tokensPerSecond).toLocaleString('en-US')} tokens/s)`),
       onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  perplexity ${p.perplexity.toFixed(1)}  ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${(p.elapsedMs / 1000).toFixed(0)} s`),
     });
-    const config = encoder.config;
     await saveEncoder(outDir, encoder, tokenizer.toJSON());
     // Written: the checkpoint has served.
     if (checkpointDir) await fs.rm(checkpointDir, { recursive: true, force: true });

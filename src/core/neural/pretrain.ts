@@ -275,9 +275,9 @@ interface StepBatch {
   targets: Int32Array;
   /**
    * Autoencoder: per window, the share of each token among its ordinary tokens [batch × vocab] (the
-   * bag to reconstruct), and the mean-pooling matrix [batch × batch·length] over its real tokens.
+   * bag to reconstruct), and the mean-pooling matrix [batch × batch·length] over its positions.
    */
-  bags?: { shares: Float32Array; pooling: Float32Array; tokens: number };
+  bags?: { shares: Float32Array; pooling: Float32Array };
 }
 
 function maskedLmBatch(ids: Int32Array, batch: number, length: number, vocabSize: number, random: Random, rate: number): StepBatch {
@@ -293,7 +293,6 @@ function autoencoderBatch(ids: Int32Array, batch: number, length: number, vocabS
   const masked = maskTokens(ids, vocabSize, random, rate);
   const shares = new Float32Array(batch * vocabSize);
   const pooling = new Float32Array(batch * batch * length);
-  let tokens = 0;
   for (let b = 0; b < batch; b++) {
     let ordinary = 0;
     for (let t = 0; t < length; t++) if (ids[b * length + t] >= FIRST_ORDINARY_ID) ordinary++;
@@ -303,9 +302,8 @@ function autoencoderBatch(ids: Int32Array, batch: number, length: number, vocabS
       pooling[b * batch * length + b * length + t] = 1 / length;
       if (id >= FIRST_ORDINARY_ID) shares[b * vocabSize + id] += 1 / ordinary;
     }
-    tokens += ordinary;
   }
-  return { inputs: masked.inputs, batch, length, targets: new Int32Array(0), bags: { shares, pooling, tokens } };
+  return { inputs: masked.inputs, batch, length, targets: new Int32Array(0), bags: { shares, pooling } };
 }
 
 /** LSTM windows are length + 1 long: tokens 0…length-1 are read, 1…length predicted. */
