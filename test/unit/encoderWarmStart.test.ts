@@ -3,8 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTensorflow, type LoadedTensorflow } from '../../src/core/classify/tfBackend';
@@ -14,22 +13,9 @@ import { PAD_ID } from '../../src/core/neural/config';
 import { ENCODER_WEIGHTS_FILE, loadEncoder, saveEncoder } from '../../src/core/neural/encoderFolder';
 import { pretrainOnCorpus } from '../../src/core/neural/pretrainCorpus';
 import { trainTokenVectors } from '../../src/core/neural/tokenVectors';
+import { gutenbergSlice } from './gutenbergText';
 
-const GUTENBERG = path.resolve(__dirname, '../../../shared/data/corpus/gutenberg-12m.txt.gz');
 const WIDTH = 64;
-
-async function gutenbergText(skip: number, bytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let read = 0;
-  const stream = createReadStream(GUTENBERG).pipe(createGunzip());
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    read += (chunk as Buffer).length;
-    if (read >= skip + bytes) break;
-  }
-  stream.destroy();
-  return Buffer.concat(chunks).subarray(skip, skip + bytes).toString('utf8');
-}
 
 const textCorpus = (text: string): TextCorpus => ({
   async *chunks() {
@@ -79,7 +65,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'encoder-warm-start-'));
 before(async () => {
   tf = await loadTensorflow();
   // About 500k words of prose from the first books.
-  text = await gutenbergText(40_000, 3_000_000);
+  text = await gutenbergSlice(40_000, 3_000_000);
   const lines = text.split('\n').filter((line) => line.trim());
   tokenizer = await trainBpe(lines, { vocabSize: 4000 });
   sequences = lines.map((line) => tokenizer.encode(line));

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTensorflow, type LoadedTensorflow } from '../../src/core/classify/tfBackend';
@@ -12,24 +11,11 @@ import { ENCODER_WEIGHTS_FILE, loadEncoder, saveEncoder } from '../../src/core/n
 import { pretrainEncoder } from '../../src/core/neural/pretrain';
 import { maskTokens, sequenceWindows } from '../../src/core/neural/windows';
 import { Random } from '../../src/core/random';
+import { gutenbergSlice } from './gutenbergText';
 
-const GUTENBERG = path.resolve(__dirname, '../../../shared/data/corpus/gutenberg-12m.txt.gz');
 /** Past the first book's title pages, into running prose. */
 const SKIP_BYTES = 40_000;
 const SLICE_BYTES = 360_000;
-
-async function gutenbergSlice(skip: number, bytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let read = 0;
-  const stream = createReadStream(GUTENBERG).pipe(createGunzip());
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    read += (chunk as Buffer).length;
-    if (read >= skip + bytes) break;
-  }
-  stream.destroy();
-  return Buffer.concat(chunks).subarray(skip, skip + bytes).toString('utf8');
-}
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
