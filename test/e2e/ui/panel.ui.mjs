@@ -341,7 +341,13 @@ async function flow(page) {
   await field.pressSequentially(QUERY_WORD.slice(0, 3), { delay: 40 });
   const options = panel.locator('#query-suggestions [role="option"]');
   await options.first().waitFor({ timeout: 10_000 });
-  const suggested = await options.allTextContents();
+  // The list may still answer an earlier keystroke ("em") for a moment: wait for the answer to the last.
+  const prefix = QUERY_WORD.slice(0, 3);
+  let suggested = await options.allTextContents();
+  for (const deadline = Date.now() + 10_000; !suggested.every((w) => w.startsWith(prefix)) && Date.now() < deadline; ) {
+    await page.waitForTimeout(100);
+    suggested = await options.allTextContents();
+  }
   log(`suggestions for "${QUERY_WORD.slice(0, 3)}":`, suggested.join(', '));
   check(`typing "${QUERY_WORD.slice(0, 3)}" suggests the model's words that start with it`, suggested.includes(QUERY_WORD) && suggested.every((w) => w.startsWith(QUERY_WORD.slice(0, 3))), JSON.stringify(suggested));
   await page.mouse.move(0, 0);
