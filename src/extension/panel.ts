@@ -45,6 +45,11 @@ export class TrainingPanel implements vscode.Disposable {
   private pendingSearch: HostToPanel | undefined;
   /** The model chosen in "Side by side with", by folder; it answers every search too. */
   private secondModelDir: string | undefined;
+  /**
+   * The last "Side by side with" choice still being resolved: messages are handled concurrently, and a
+   * search sent right after the choice must wait for it, or it is answered without the second column.
+   */
+  private secondModelChoice: Promise<void> = Promise.resolve();
 
   static show(extensionUri: vscode.Uri, services: PanelServices): TrainingPanel {
     if (TrainingPanel.current) {
@@ -163,6 +168,7 @@ export class TrainingPanel implements vscode.Disposable {
           return;
         }
         const k = message.k || DEFAULT_K;
+        await this.secondModelChoice;
         const second = this.secondModelDir && (await this.secondAnswer(this.secondModelDir, message.word, k));
         try {
           const answer = await this.services.queries.query(model.modelDir, message.word, k);
@@ -182,9 +188,15 @@ export class TrainingPanel implements vscode.Disposable {
         this.post(await this.services.encoders.inspect(message.requestId, message.encoder, message.texts, message.word));
         break;
       case 'setSecondModel': {
-        const models = await this.listOtherModels();
-        this.secondModelDir = message.name === null ? undefined : models.find((m) => path.basename(m.modelDir) === message.name)?.modelDir;
-        await this.postModelList(models);
+        const choose = async () => {
+          const models = await this.listOtherModels();
+          this.secondModelDir = message.name === null ? undefined : models.find((m) => path.basename(m.modelDir) === message.name)?.modelDir;
+          await this.postModelList(models);
+        };
+        const chosen = this.secondModelChoice.then(choose);
+        // A failed choice is reported here; the searches waiting on it go on with the model as it was.
+        this.secondModelChoice = chosen.catch(() => undefined);
+        await chosen;
         break;
       }
     }

@@ -83,11 +83,7 @@ export async function runClassifyTrainJob(runId: string, job: ClassifyTrainJob, 
       ...(coverage && { coverage }),
       backend: loaded.backend,
       dataset: summary,
-      report: result.report,
-      misclassified: result.misclassified.slice(0, MAX_MISCLASSIFIED),
-      bestEpoch: result.bestEpoch,
-      history: result.history,
-      trainSeconds: result.trainSeconds,
+      ...testOutcome(result),
     },
   });
 }
@@ -123,13 +119,14 @@ async function runClassifyTrainOnEncoder(runId: string, job: ClassifyTrainOnEnco
       encoderTraining: job.encoderTraining,
       backend: loaded.backend,
       dataset: summary,
-      report: result.report,
-      misclassified: result.misclassified.slice(0, MAX_MISCLASSIFIED),
-      bestEpoch: result.bestEpoch,
-      history: result.history,
-      trainSeconds: result.trainSeconds,
+      ...testOutcome(result),
     },
   });
+}
+
+/** The part of a "classifierDone" result that a word-vector and an encoder run report alike. */
+function testOutcome(result: Pick<TestResult, 'report' | 'bestEpoch' | 'history' | 'trainSeconds' | 'misclassified'>) {
+  return { report: result.report, misclassified: result.misclassified.slice(0, MAX_MISCLASSIFIED), bestEpoch: result.bestEpoch, history: result.history, trainSeconds: result.trainSeconds };
 }
 
 /** What classifier.json keeps of the test, so the results can be shown again without the data. */
